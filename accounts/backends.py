@@ -1,0 +1,18 @@
+from django.contrib.auth.backends import ModelBackend
+
+from accounts import permissions
+
+
+class RoleBackend(ModelBackend):
+    """Django's model permissions, plus: an Administrator may do anything in the admin.
+    (Staff status still decides who may open the admin at all.)"""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if user_obj.is_active and permissions.is_administrator(user_obj):
+            return True
+        return super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if user_obj.is_active and permissions.is_administrator(user_obj):
+            return True
+        return super().has_module_perms(user_obj, app_label)

@@ -1,0 +1,116 @@
+"""Two-factor authentication pages. Signing in and out are Django's own views (see urls.py)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import mfa, permissions
+from accounts.forms import OneTimeCodeForm
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go after verifying: `next` if it is a path on this site, else the dashboard."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@require_GET
+def mfa_settings(request: HttpRequest) -> TemplateResponse:
+    device = mfa.confirmed_device(request.user)
+    return TemplateResponse(
+        request,
+        "accounts/mfa_settings.html",
+        {
+            "device": device,
+            "required": permissions.mfa_required(request.user),
+            "form": OneTimeCodeForm() if device else None,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    device = mfa.device_for_setup(user=request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, problem = mfa.mfa_confirm_device(
+            request=request, device=device, code=form.cleaned_data["code"]
+        )
+        if ok:
+            messages.success(request, "Two-factor authentication is on.")
+            return redirect(_safe_next(request))
+        form.add_error("code", problem)
+    return TemplateResponse(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "form": form,
+            "qr_code": mfa.qr_code_svg(device),
+            "secret": mfa.text_secret(device),
+            "required": permissions.mfa_required(request.user),
+            "next": _safe_next(request),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    if mfa.confirmed_device(request.user) is None:
+        return redirect("accounts:mfa_setup")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, problem = mfa.mfa_verify(request=request, code=form.cleaned_data["code"])
+        if ok:
+            return redirect(_safe_next(request))
+        form.add_error("code", problem)
+    return TemplateResponse(
+        request,
+        "accounts/mfa_verify.html",
+        {"form": form, "next": _safe_next(request)},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["POST"])
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    if permissions.mfa_required(request.user):
+        raise PermissionDenied("Two-factor authentication is required for your role.")
+    form = OneTimeCodeForm(request.POST)
+    if form.is_valid():
+        ok, problem = mfa.mfa_verify(request=request, code=form.cleaned_data["code"])
+        if ok:
+            mfa.mfa_disable(user=request.user)
+            messages.success(request, "Two-factor authentication is off.")
+            return redirect("accounts:mfa_settings")
+        form.add_error("code", problem)
+    return TemplateResponse(
+        request,
+        "accounts/mfa_settings.html",
+        {"device": mfa.confirmed_device(request.user), "required": False, "form": form},
+        status=422,
+    )
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes calls this instead of the login view once a username and address have
+    failed AXES_FAILURE_LIMIT times (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return TemplateResponse(
+        request,
+        "accounts/locked_out.html",
+        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        status=429,
+    ).render()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BoardpacksConfig(AppConfig):
+    name = "boardpacks"
+    verbose_name = "Board packs"

@@ -1,0 +1,45 @@
+"""Reads that cross from inspections into the plan."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from actions.models import Action, ProgressUpdate
+from inspections.models import AreaCovered, AreaForImprovement
+
+
+def golden_thread(area: AreaForImprovement) -> dict:
+    """An area for improvement's story: the inspection that named it, the area it continues,
+    every action against it with its latest update, the later visits that looked at it and
+    what they found, and the later areas that carry it forward."""
+    today = timezone.localdate()
+    latest_updates = Prefetch(
+        "updates",
+        queryset=ProgressUpdate.objects.select_related("author").order_by("-created_at"),
+        to_attr="recent_updates",
+    )
+    actions = (
+        Action.objects.for_area(area).for_list().with_rag(on=today).prefetch_related(latest_updates)
+    )
+    ancestors = []
+    earlier = area.continues
+    while earlier is not None and len(ancestors) < 10:
+        ancestors.append(earlier)
+        earlier = (
+            AreaForImprovement.objects.select_related("inspection", "continues__inspection")
+            .filter(pk=earlier.continues_id)
+            .first()
+        )
+    return {
+        "area": area,
+        "actions": actions,
+        "ancestors": ancestors,
+        "continued_by": area.continued_by.select_related("inspection").order_by(
+            "inspection__start_date"
+        ),
+        "revisits": AreaCovered.objects.filter(revisits=area)
+        .select_related("inspection")
+        .order_by("inspection__start_date"),
+        "today": today,
+    }

@@ -1,0 +1,224 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import permissions
+from actions.models import Rag
+from kpis import charts, services
+from kpis.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
+from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
+from kpis.selectors import indicator_data, scorecard_data
+from kpis.services import CsvImportError, indicator_for_entry
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's validation errors on the form fields they belong to."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, field_errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, field_errors)
+
+
+@require_GET
+def indicator_list(request: HttpRequest) -> TemplateResponse:
+    """The scorecard: every indicator's latest value, target, RAG, trend and comparators."""
+    items = scorecard_data()
+    rag = request.GET.get("rag", "")
+    shown = [i for i in items if i["rag"] == rag] if rag in Rag.values else items
+    counts = {value: sum(1 for i in items if i["rag"] == value) for value in Rag.values}
+    return TemplateResponse(
+        request,
+        "kpis/indicator_list.html",
+        {
+            "items": shown,
+            "total": len(items),
+            "rag": rag if rag in Rag.values else "",
+            "counts": counts,
+            "rag_rule": RAG_RULE,
+            "can_manage": permissions.can_manage_indicators(request.user),
+            "can_import": permissions.can_import_indicator_values(request.user),
+        },
+    )
+
+
+@require_GET
+def indicator_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    indicator = get_object_or_404(Indicator.objects.for_scorecard(), pk=pk)
+    item = indicator_data(indicator)
+    values = indicator.values.select_related("comparator").order_by(
+        "-period_end", F("comparator__order").asc(nulls_first=True), "comparator__name"
+    )
+    return TemplateResponse(
+        request,
+        "kpis/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "item": item,
+            "chart": charts.indicator_chart(item) if item["periods"] else "",
+            "values": values,
+            "rag_rule": RAG_RULE,
+            "can_enter": permissions.can_enter_indicator_values(request.user, indicator),
+            "can_manage": permissions.can_manage_indicators(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_manage_indicators(request.user):
+        raise PermissionDenied("Only improvement leads can set up indicators.")
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.indicator_create(user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Indicator “{indicator.name}” added.")
+            return redirect(indicator)
+    status = 422 if form.errors else 200
+    return TemplateResponse(
+        request, "kpis/indicator_form.html", {"form": form, "indicator": None}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_update(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.can_manage_indicators(request.user):
+        raise PermissionDenied("Only improvement leads can change indicators.")
+    indicator = get_object_or_404(Indicator, pk=pk)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.indicator_update(user=request.user, pk=pk, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Indicator “{indicator.name}” saved.")
+            return redirect(indicator)
+    status = 422 if form.errors else 200
+    return TemplateResponse(
+        request,
+        "kpis/indicator_form.html",
+        {"form": form, "indicator": indicator},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_value_create(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_for_entry(user=request.user, pk=pk)
+    form = IndicatorValueForm(request.POST or None, indicator=indicator)
+    return _value_form(request, indicator, form, value=None)
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_value_update(request: HttpRequest, pk: int, value_pk: int) -> HttpResponse:
+    indicator = indicator_for_entry(user=request.user, pk=pk)
+    value = get_object_or_404(IndicatorValue, pk=value_pk, indicator=indicator)
+    form = IndicatorValueForm.for_value(value, data=request.POST or None)
+    return _value_form(request, indicator, form, value=value)
+
+
+def _value_form(request, indicator, form, value) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_value_save(
+                user=request.user,
+                indicator_pk=indicator.pk,
+                value_pk=value.pk if value else None,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Value saved." if value else "Value added.")
+            return redirect(indicator)
+    status = 422 if form.errors else 200
+    return TemplateResponse(
+        request,
+        "kpis/indicator_value_form.html",
+        {
+            "indicator": indicator,
+            "form": form,
+            "value": value,
+            "has_comparators": Comparator.objects.exists(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_value_delete(request: HttpRequest, pk: int, value_pk: int) -> HttpResponse:
+    indicator = indicator_for_entry(user=request.user, pk=pk)
+    value = get_object_or_404(
+        IndicatorValue.objects.select_related("comparator"), pk=value_pk, indicator=indicator
+    )
+    if request.method == "POST":
+        services.indicator_value_delete(user=request.user, pk=value.pk)
+        messages.success(request, f"Value for {value.period_name} removed.")
+        return redirect(indicator)
+    return TemplateResponse(
+        request, "kpis/indicator_value_delete.html", {"indicator": indicator, "value": value}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of values. All rows are saved, or none and a list of what to fix."""
+    if not permissions.can_import_indicator_values(request.user):
+        raise PermissionDenied("Only officers and improvement leads can import values.")
+    form = IndicatorImportForm(request.POST or None, request.FILES or None)
+    import_error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.indicator_values_import(
+                user=request.user,
+                data=upload.read(),
+                replace=form.cleaned_data["replace"],
+            )
+        except CsvImportError as error:
+            import_error = error
+        else:
+            messages.success(
+                request,
+                f"Imported {result.total} value{'s' if result.total != 1 else ''} "
+                f"({result.created} new, {result.updated} replaced) for "
+                f"{', '.join(result.indicators)}.",
+            )
+            return redirect("kpis:indicator_list")
+    status = 422 if (form.errors or import_error) else 200
+    return TemplateResponse(
+        request,
+        "kpis/indicator_import.html",
+        {
+            "form": form,
+            "import_error": import_error,
+            "required_columns": services.IMPORT_REQUIRED_COLUMNS,
+            "optional_columns": services.IMPORT_OPTIONAL_COLUMNS,
+            "max_rows": services.IMPORT_MAX_ROWS,
+            "indicators": Indicator.objects.all(),
+            "comparators": Comparator.objects.all(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def indicator_import_template(request: HttpRequest) -> HttpResponse:
+    """A CSV with the right columns and one example row per indicator."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'
+    writer = csv.writer(response)
+    writer.writerow(services.IMPORT_REQUIRED_COLUMNS + services.IMPORT_OPTIONAL_COLUMNS)
+    for indicator in Indicator.objects.all():
+        writer.writerow([indicator.code, "2024-03-31", "", "", "", "2023-24", "", ""])
+    return response

@@ -1,0 +1,3 @@
+from medway_improve.celery import app as celery_app
+
+__all__ = ["celery_app"]

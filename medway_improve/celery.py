@@ -1,0 +1,84 @@
+"""The Celery app, configured from Django settings (keys prefixed CELERY_)."""
+
+import logging
+import os
+
+from celery import Celery, signals
+from celery.schedules import crontab
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medway_improve.settings")
+
+app = Celery("medway_improve")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every periodic job, declared here in one place (Europe/London, see CELERY_TIMEZONE).
+# django-celery-beat does not support Django 6.1, so beat reads this dict.
+app.conf.beat_schedule = {
+    # Reminders go at the send time in the reminder settings (07:00 on working days unless a
+    # lead changes it). The tick runs every five minutes so it can honour an edited time and
+    # catch up after downtime; on each tick the job decides (cheaply) whether today's
+    # reminders are due, and queues anything still waiting.
+    "reminders-tick": {
+        "task": "reminders.dispatch",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    "imports-purge-pending-uploads": {
+        "task": "imports.purge_pending_uploads",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # The month's board pack, built and emailed to every board member.
+    "board-pack-monthly": {
+        "task": "boardpacks.build_monthly",
+        "schedule": crontab(
+            minute=0, hour=settings.BOARD_PACK_HOUR, day_of_month=settings.BOARD_PACK_DAY
+        ),
+    },
+}
+
+
+# Logs: a task's lines carry the request ID of the web request that queued it (or the
+# task's own ID), so one ID follows the work from the web log into the worker log.
+@signals.before_task_publish.connect(weak=False)
+def _pass_request_id(headers=None, **kwargs):
+    from medway_improve import logs
+
+    if headers is not None and logs.current_request_id() != "-":
+        headers.setdefault("improve_request_id", logs.current_request_id())
+
+
+@signals.task_prerun.connect(weak=False)
+def _task_request_id(task_id=None, task=None, **kwargs):
+    from medway_improve import logs
+
+    queued_by = getattr(task.request, "improve_request_id", None) if task else None
+    logs.request_id_var.set(logs.clean_request_id(queued_by or task_id))
+
+
+def enqueue(task, **kwargs) -> bool:
+    """Queue `task` with keyword arguments now. If the broker is down, log it (with the
+    request ID) and return False instead of failing the request: periodic jobs must find
+    their work by looking at the data (idempotent by data), not rely on every message."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.apply_async(kwargs=kwargs)
+    except OperationalError as error:
+        logging.getLogger("improve.tasks").warning(
+            "Could not queue %s: the broker is unavailable (%s)",
+            task.name,
+            error,
+            extra={"task": task.name},
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task, **kwargs) -> None:
+    """Queue `task` once the current transaction commits (see `enqueue`): a save never
+    fails because Redis is down."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: enqueue(task, **kwargs))

@@ -1,0 +1,365 @@
+"""Settings for Improve: one module, configured from the environment.
+
+Every value that differs between a laptop, CI and production comes from an
+environment variable (see `.env.example`). Defaults suit a developer machine
+with PostgreSQL and Redis on 127.0.0.1; production (DEBUG off) refuses to start
+without a real secret key.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import environ
+import pghistory
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value when DEBUG is off. "
+        "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The public address of the service, used in links inside emails and PDFs.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+COUNCIL_NAME = env.str("COUNCIL_NAME", default="Medway Council")
+SERVICE_NAME = "Improve"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.forms",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "accounts",
+    "inspections",
+    "actions",
+    "reminders",
+    "kpis",
+    "risks",
+    "imports",
+    "audit",
+    "board",
+    "boardpacks",
+]
+
+MIDDLEWARE = [
+    "medway_improve.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "medway_improve.middleware.RoleRequiredMiddleware",
+    "medway_improve.middleware.MfaRequiredMiddleware",
+    "audit.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "medway_improve.middleware.HtmxVaryMiddleware",
+    "medway_improve.middleware.PrivatePagesMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "medway_improve.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "medway_improve.context_processors.service",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "medway_improve.forms.GovukFormRenderer"
+
+WSGI_APPLICATION = "medway_improve.wsgi.application"
+
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/medway_improve"
+    ),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise ImproperlyConfigured("Improve runs on PostgreSQL only: DATABASE_URL must be postgres://")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+# django-axes first, so a locked-out person is refused before their password is checked.
+# RoleBackend is Django's ModelBackend plus: Administrators have every admin permission.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.RoleBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j F Y, H:i"
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Uploaded documents live outside the web root and are served only by views that check access.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Imports (the imports app): limits on uploaded Ofsted documents and action-plan sheets.
+IMPORT_MAX_DOCUMENT_BYTES = env.int("IMPORT_MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_SPREADSHEET_BYTES = env.int("IMPORT_MAX_SPREADSHEET_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+IMPORT_PENDING_HOURS = 24  # unconfirmed uploads are deleted after this
+
+# Email through Django's MAILERS. EMAIL_URL picks the transport:
+# smtp://user:pass@host:port (smtp+tls:// for STARTTLS, smtps:// for TLS),
+# or console:// to print each message instead of sending it (operators, demos).
+_email_url = env.str("EMAIL_URL", default="smtp://127.0.0.1:1025")
+SMTP_TIMEOUT = env.int("SMTP_TIMEOUT", default=10)
+if _email_url.startswith("console:"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    _email = env.email_url_config(_email_url)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email.get("EMAIL_HOST", "127.0.0.1"),
+                "port": _email.get("EMAIL_PORT") or 25,
+                "username": _email.get("EMAIL_HOST_USER", ""),
+                "password": _email.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": bool(_email.get("EMAIL_USE_TLS", False)),
+                "use_ssl": bool(_email.get("EMAIL_USE_SSL", False)),
+                "timeout": SMTP_TIMEOUT,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Improve <improve@medway.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery on Redis. If no broker answers at start-up, `make demo` runs tasks
+# in-process (CELERY_TASK_ALWAYS_EAGER) and says so.
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    # Retry a refused connection at once, not after kombu's default 2 s: a save that queues
+    # work must answer promptly when Redis is down (reminders keep the work for later).
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+# Board packs render on their own queue so a slow PDF never holds up other work.
+CELERY_TASK_ROUTES = {"boardpacks.*": {"queue": "boardpacks"}}
+
+# Board packs (boardpacks/). The monthly schedule builds the month's pack on
+# BOARD_PACK_DAY at BOARD_PACK_HOUR (Europe/London) and emails it to every board member:
+# attached when the PDF is at most BOARD_PACK_MAX_ATTACHMENT_BYTES, otherwise as a
+# link to the sign-in-protected download. Meetings fall on BOARD_MEETING_DAY of the
+# month (moved to the Monday after if that is a weekend) unless a lead sets the date.
+BOARD_NAME = env.str("BOARD_NAME", default="Improvement Board")
+BOARD_PACK_DAY = env.int("BOARD_PACK_DAY", default=1)
+BOARD_PACK_HOUR = env.int("BOARD_PACK_HOUR", default=7)
+BOARD_MEETING_DAY = env.int("BOARD_MEETING_DAY", default=15)
+if not (1 <= BOARD_PACK_DAY <= 28 and 1 <= BOARD_MEETING_DAY <= 28):
+    raise ImproperlyConfigured("BOARD_PACK_DAY and BOARD_MEETING_DAY must be between 1 and 28.")
+BOARD_PACK_MAX_ATTACHMENT_BYTES = env.int("BOARD_PACK_MAX_ATTACHMENT_BYTES", default=5_000_000)
+BOARD_PACK_TIME_LIMIT = env.int("BOARD_PACK_TIME_LIMIT", default=600)
+# Packs up to this many pages are tagged PDF/UA-1; longer ones are plain PDFs (still with
+# title, language and bookmarks) beside the HTML version. See boardpacks/pdf.py.
+BOARD_PACK_TAGGED_MAX_PAGES = env.int("BOARD_PACK_TAGGED_MAX_PAGES", default=200)
+
+# Reminders (README, "Reminders"). Send tasks go to this queue; a claim on a reminder older
+# than the lease belongs to a dead worker (keep it above the send task's 90 s time limit);
+# transient mail errors are retried after base, 2 x base, 4 x base ... seconds (6 times).
+REMINDERS_QUEUE = env.str("REMINDERS_QUEUE", default="email")
+REMINDERS_CLAIM_LEASE_SECONDS = env.int("REMINDERS_CLAIM_LEASE_SECONDS", default=120)
+REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=60.0)
+
+# Security. Production values are on unless DEBUG is on.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is inactivity, not absolute
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container health check calls /healthz over plain HTTP inside the host.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+CSRF_FAILURE_VIEW = "medway_improve.views.csrf_failure"
+
+# Login throttling (django-axes) on every login form, the admin's included: after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# refused for the cool-off period and sees a GOV.UK lockout page (429).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP, django-otp). Required for improvement leads and
+# administrators whenever DEBUG is off (MFA_REQUIRED=1 asks for it in a demo too);
+# anyone else may turn it on from their two-factor page.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = f"{SERVICE_NAME} ({COUNCIL_NAME})"
+# The admin never shows anyone's secret or QR code (it could be used to copy their second factor).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Audit trail (django-pghistory): database triggers record every insert, update and
+# delete of a tracked model; the event tables refuse UPDATE and DELETE.
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+)
+PGHISTORY_APPEND_ONLY = True
+# Triggers on many-to-many tables (action ↔ area, person ↔ role) are not in migrations
+# (Django makes those tables itself), so pgtrigger (re)installs every trigger after migrate.
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PGHISTORY_ADMIN_MODEL = "audit.AuditEvent"
+PGHISTORY_ADMIN_LIST_DISPLAY = [
+    "pgh_created_at",
+    "pgh_obj_model",
+    "pgh_obj_id",
+    "pgh_label",
+    "user",
+    "source",
+    "pgh_diff",
+]
+
+# Logs are JSON lines (LOG_FORMAT=plain for a terminal), each with the request ID.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "medway_improve.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "medway_improve.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "pgtrigger": {"level": "WARNING"},
+        # Our request log line replaces Django's "Not Found"/"Forbidden" warnings.
+        "django.request": {"level": "ERROR"},
+        # WeasyPrint and fontTools log every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,29 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from board.models import Meeting
+from tests.factories import ActionFactory, AreaForImprovementFactory, UserFactory
+
+
+@pytest.fixture
+def second_member(db):
+    return UserFactory(username="member2", role=Role.BOARD_MEMBER)
+
+
+@pytest.fixture
+def meeting(db):
+    return Meeting.objects.create(date=timezone.localdate() - dt.timedelta(days=7))
+
+
+@pytest.fixture
+def area(db):
+    return AreaForImprovementFactory()
+
+
+@pytest.fixture
+def area_action(area, officer):
+    """An open action owned by `officer` against `area`."""
+    return ActionFactory(owner=officer, areas=[area])

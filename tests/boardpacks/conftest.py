@@ -1,0 +1,141 @@
+import datetime as dt
+import io
+import re
+import time
+from io import StringIO
+
+import pypdf
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.management import call_command
+
+from medway_improve.celery import app as celery_app
+from tests.factories import TODAY
+
+MONTH = dt.date(2026, 11, 1)
+
+
+@pytest.fixture
+def demo(db):
+    """The Medway demo, dated around TODAY."""
+    call_command("load_demo", today=TODAY, stdout=StringIO())
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migration_snapshot(django_db_setup, django_db_blocker) -> str:
+    """The rows data migrations made (roles, judgement areas), as they were before any
+    transactional test emptied the tables. Taken at the first test here: database tests
+    run before transactional ones, so the tables are still as migrated."""
+    import json
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        rows = json.loads(connection.creation.serialize_db_to_string())
+    # Content types and permissions are made again by the flush that ends each test.
+    recreated = {"contenttypes.contenttype", "auth.permission"}
+    return json.dumps([row for row in rows if row["model"] not in recreated])
+
+
+def _restore(snapshot: str) -> None:
+    from django.db import connection
+
+    connection.creation.deserialize_db_from_string(snapshot)
+
+
+@pytest.fixture
+def migration_data(migration_snapshot, transactional_db):
+    """A transactional test starts on tables a previous one emptied. The root conftest's
+    `_reference_data` fixture has already put the data migrations' rows back."""
+
+
+@pytest.fixture(scope="module")
+def restore_migration_data(migration_snapshot, django_db_blocker):
+    """After a module of transactional tests, leave the migrated rows for the next
+    module's tests (other apps' transactional tests expect them)."""
+    yield  # the next transactional test gets them back from the root conftest
+
+
+@pytest.fixture
+def celery_worker_live(migration_data, media_root):
+    """A real Celery worker in a thread, consuming the board pack queue from the broker.
+    Its thread has its own database connection, so tests using it commit their data."""
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close_connections(**kwargs):
+        # Runs in the worker's thread: its connections would outlive the test database.
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("boardpacks")
+    with start_worker(
+        celery_app,
+        perform_ping_check=False,
+        pool="solo",
+        concurrency=1,
+        queues=["boardpacks"],
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
+    task_postrun.disconnect(close_connections)
+
+
+def wait_for(condition, *, timeout: float = 60, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"Timed out after {timeout} s waiting for {message}")
+
+
+class PdfText:
+    """A board pack PDF read back with pypdf: its pages' text and its sections, found
+    through the outline (bookmarks)."""
+
+    def __init__(self, content: bytes):
+        self.reader = pypdf.PdfReader(io.BytesIO(content))
+        self.pages = [page.extract_text() for page in self.reader.pages]
+        self.outline = [
+            (item.title, self.reader.get_destination_page_number(item))
+            for item in self.reader.outline
+            if not isinstance(item, list)
+        ]
+
+    def font_names(self) -> set[str]:
+        """Every font the PDF uses, on its pages and inside their drawings (SVG charts)."""
+        names = set()
+
+        def visit(resources):
+            resources = resources.get_object() if resources else {}
+            for font in (resources.get("/Font") or {}).values():
+                names.add(font.get_object()["/BaseFont"].split("+", 1)[-1])
+            for xobject in (resources.get("/XObject") or {}).values():
+                xobject = xobject.get_object()
+                if xobject.get("/Resources"):
+                    visit(xobject["/Resources"])
+
+        for page in self.reader.pages:
+            visit(page.get("/Resources"))
+        return names
+
+    def section(self, number: int) -> str:
+        """The text of numbered section `number` (from its first page to the next's)."""
+        starts = [(title, page) for title, page in self.outline if re.match(r"\d+\. ", title)]
+        title, start = next((t, p) for t, p in starts if t.startswith(f"{number}. "))
+        later = [p for t, p in starts if int(t.split(".")[0]) > number]
+        end = min(later) if later else len(self.pages)
+        text = "\n".join(self.pages[start : max(end, start + 1)])
+        return text[text.index(title) :]
+
+
+def has_ref(text: str, reference: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(reference)}(?![\d])", text) is not None

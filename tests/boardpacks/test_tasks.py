@@ -1,0 +1,121 @@
+import smtplib
+
+import pytest
+from celery.schedules import crontab
+from django.core import mail
+
+from boardpacks import services, tasks
+from boardpacks.models import BoardPack, Delivery
+from medway_improve.celery import app
+from tests.boardpacks.factories import BoardPackFactory, DeliveryFactory
+from tests.factories import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_board_pack_tasks_run_on_their_own_queue():
+    for name in (
+        "boardpacks.render",
+        "boardpacks.send",
+        "boardpacks.deliver",
+        "boardpacks.build_monthly",
+    ):
+        assert app.amqp.router.route({}, name)["queue"].name == "boardpacks"
+    assert app.amqp.router.route({}, "some.other.task")["queue"].name == "celery"
+
+
+def test_render_task_has_a_time_limit_and_bounded_retries(settings):
+    task = app.tasks["boardpacks.render"]
+    assert task.time_limit == settings.BOARD_PACK_TIME_LIMIT
+    assert task.soft_time_limit < task.time_limit
+    assert task.max_retries == 2
+    assert app.tasks["boardpacks.deliver"].max_retries == 5
+
+
+def test_monthly_schedule_builds_on_the_configured_day(settings):
+    entry = app.conf.beat_schedule["board-pack-monthly"]
+    assert entry["task"] == "boardpacks.build_monthly"
+    assert entry["schedule"] == crontab(
+        minute=0, hour=settings.BOARD_PACK_HOUR, day_of_month=settings.BOARD_PACK_DAY
+    )
+
+
+def test_monthly_build_asks_for_this_months_pack_once(monkeypatch):
+    monkeypatch.setattr(services, "_enqueue_render", lambda *args: None)
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: TODAY)
+    first = tasks.build_monthly_board_pack.apply().get()
+    pack = BoardPack.objects.get(pk=first)
+    assert (pack.month.isoformat(), pack.send_to_board, pack.requested_by) == (
+        "2026-11-01",
+        True,
+        None,
+    )
+    assert tasks.build_monthly_board_pack.apply().get() is None
+    assert BoardPack.objects.count() == 1
+
+
+def deliver(delivery) -> str:
+    return tasks.deliver_board_pack.apply(kwargs={"delivery_id": delivery.pk}, throw=False).get()
+
+
+def test_a_failed_delivery_is_retried_and_sent_once(media_root, monkeypatch):
+    delivery = DeliveryFactory()
+    real_send = mail.EmailMessage.send
+    calls = []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMessage, "send", flaky)
+    # Eager: Celery runs the retry at once instead of after its countdown.
+    assert deliver(delivery) == "sent"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 2)
+    assert len(calls) == 2 and len(mail.outbox) == 1
+    # Redelivered task (acks_late after a crash): nothing is sent again.
+    assert deliver(delivery) == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_delivery_retries_are_bounded(media_root, monkeypatch):
+    delivery = DeliveryFactory()
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({delivery.email: (550, b"No such user")})
+
+    monkeypatch.setattr(mail.EmailMessage, "send", refuse)
+    # Eager retries re-apply without `throw`, so let them all run to the end.
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    result = tasks.deliver_board_pack.apply(kwargs={"delivery_id": delivery.pk})
+    assert isinstance(result.result, services.DeliveryFailed)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 6)
+    assert "No such user" in delivery.error
+    assert mail.outbox == []
+
+
+def test_render_task_waits_for_a_render_in_progress(settings, monkeypatch):
+    from django.utils import timezone
+
+    pack = BoardPackFactory(status=BoardPack.Status.RENDERING, started_at=timezone.now())
+    retries = []
+
+    def retry(**kwargs):
+        retries.append(kwargs["countdown"])
+        return RuntimeError("retried")
+
+    monkeypatch.setattr(tasks.render_board_pack, "retry", retry)
+    with pytest.raises(RuntimeError, match="retried"):
+        tasks.render_board_pack.run(pack_id=pack.pk)
+    assert retries == [settings.BOARD_PACK_TIME_LIMIT + 5]
+
+
+def test_render_task_reports_the_pack(media_root):
+    pack = BoardPackFactory()
+    result = tasks.render_board_pack.apply(kwargs={"pack_id": pack.pk, "as_of": "2026-11-23"})
+    assert result.get()["status"] == "ready"
+    pack.refresh_from_db()
+    assert pack.data["as_of"] == "2026-11-23"
