@@ -17,11 +17,18 @@ def log_lines():
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     loggers = [logging.getLogger("improve.request"), logging.getLogger("improve.test")]
+    # A Celery test worker started earlier in this process may have reconfigured
+    # logging (levels, disabled loggers): pin what these tests rely on.
+    saved = [(logger.level, logger.disabled) for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.disabled = False
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    for logger in loggers:
+    for logger, (level, disabled) in zip(loggers, saved, strict=True):
         logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.disabled = disabled
 
 
 def test_each_request_gets_an_id_on_the_response_and_in_the_log(as_user, officer, log_lines):
