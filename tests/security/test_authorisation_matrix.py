@@ -19,6 +19,7 @@ Objects for URL arguments come from `world` below.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -404,6 +405,9 @@ def world(db, officer, other_officer, board_member, lead, administrator, setting
     objects |= board_objects(board_member=board_member, officer=officer, action=action)
     objects["boardpack"] = ready_board_pack()
     return {
+        # Sessions are remembered per world. Not id(world): a later test's dict can
+        # reuse a freed one's id while its sessions were rolled back with its database.
+        "serial": next(_WORLD_SERIALS),
         "users": {
             "board_member": board_member,
             "officer": officer,
@@ -595,11 +599,12 @@ def outcome(response) -> str:
 # A session is made once per test and role, and again after a sign-out.
 _CLIENTS: dict[str, Client] = {}
 _SIGNED_IN: set[tuple[int, str]] = set()
+_WORLD_SERIALS = itertools.count()
 
 
 def _client(role: str, world) -> Client:
     client = _CLIENTS.setdefault(role, Client())
-    key = (id(world), role)
+    key = (world["serial"], role)
     if key in _SIGNED_IN:
         return client
     client.cookies.clear()
@@ -660,7 +665,7 @@ def _check(route: Route, world) -> list[str]:
             response = client.get(url) if method == "GET" else client.post(url, {})
             got = outcome(response)
             if method == "POST" and "logout" in route.name:
-                _SIGNED_IN.discard((id(world), role))
+                _SIGNED_IN.discard((world["serial"], role))
             if not _acceptable(expected_by_role[role], got):
                 failures.append(
                     f"{method} {url} ({route.name}) as {role}: "
