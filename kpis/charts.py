@@ -22,9 +22,9 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from actions.charts import FONT_FAMILY
 from kpis.models import Unit, format_value
 
-FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
 TEXT = "#0b0c0c"
 GRID = "#b1b4b6"
 AXIS = "#505a5f"
@@ -149,7 +149,8 @@ def line_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{uid}-title {uid}-desc" font-family="{FONT}" font-size="14" '
+        f'aria-labelledby="{uid}-title {uid}-desc" '
+        f'font-family="{escape(FONT_FAMILY)}" font-size="14" '
         f'fill="{TEXT}">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(description)}</desc>',
@@ -181,8 +182,11 @@ def line_chart(
     for index, period in enumerate(periods):
         if index % every and index != len(periods) - 1:
             continue
+        # Centred under its point, but kept inside the picture (a long last label).
+        half = len(period) * char_width / 2 + 2
+        x = min(max(x_of(index), half), width - half)
         parts.append(
-            f'<text x="{_fmt(x_of(index))}" y="{_fmt(plot_bottom + 22)}" '
+            f'<text x="{_fmt(x)}" y="{_fmt(plot_bottom + 22)}" '
             f'text-anchor="middle">{escape(period)}</text>'
         )
     # Target line.

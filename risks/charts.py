@@ -10,7 +10,8 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
+from actions.charts import FONT_FAMILY
+
 TEXT = "#0b0c0c"
 # GOV.UK Frontend 6 palette, 50% tints: black text on them is above 7:1.
 FILLS = {"red": "#e59a9a", "amber": "#fabb9c", "green": "#87bca8", None: "#f3f2f1"}
@@ -42,7 +43,8 @@ def heat_map_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{uid}-title {uid}-desc" font-family="{FONT}" font-size="14" '
+        f'aria-labelledby="{uid}-title {uid}-desc" '
+        f'font-family="{escape(FONT_FAMILY)}" font-size="14" '
         f'fill="{TEXT}">',
         f'<title id="{uid}-title">{escape(heading)} on the risk matrix</title>',
         f'<desc id="{uid}-desc">{escape(description)}</desc>',

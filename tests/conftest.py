@@ -2,11 +2,13 @@ import os
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.test import Client
 
 from accounts import permissions
 from accounts.models import Role
 from tests.factories import TODAY, ActionFactory, UserFactory
+from tests.smtp import ScriptedHandler, free_port
 
 
 @pytest.fixture
@@ -186,3 +188,28 @@ def _reference_data(request):
     request.getfixturevalue("transactional_db")
     for module, function in REFERENCE_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+# --- Mail through a real SMTP server -------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    handler = ScriptedHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    """Send this test's mail to the loopback SMTP server (pytest-django's default is locmem)."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 5},
+        }
+    }
+    return smtp_server

@@ -96,6 +96,25 @@ def test_chart_is_an_image_with_a_title_and_description():
     assert "style=" not in svg  # the page's CSP forbids inline styles
 
 
+def test_period_labels_stay_inside_the_picture_and_use_the_pack_font():
+    periods = ["2019", "2020", "2021", "2022", "Oct 2022 – Aug 2023"]
+    svg = charts.line_chart(
+        title="Turnover",
+        description="Medway",
+        periods=periods,
+        series=[{"name": "Medway", "own": True, "values": [22.5, 18.3, 18.1, 19.3, 23.45]}],
+        unit=Unit.PERCENTAGE,
+        width=640,
+    )
+    root = parse(svg)
+    assert root.get("font-family").startswith("'Source Sans 3'")
+    labels = {el.text: el for el in root.iter(f"{SVG}text") if el.text in periods}
+    last = labels["Oct 2022 – Aug 2023"]
+    half_width = len(last.text) * 7.5 / 2  # the chart's own estimate of a character's width
+    assert float(last.get("x")) + half_width <= 640
+    assert float(labels["2019"].get("x")) - len("2019") * 7.5 / 2 >= 0
+
+
 @pytest.mark.parametrize(
     ("low", "high"), [(0, 29.65), (0, 1510.37), (0, 1), (0, 482), (-3, 7), (0, 0.85)]
 )
