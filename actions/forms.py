@@ -75,6 +75,27 @@ class ActionUpdateForm(Form):
         )
 
 
+class EvidenceDocumentForm(Form):
+    """A document as evidence. What the file is, and how big, is checked by the service."""
+
+    document = forms.FileField(
+        label="Upload a file",
+        help_text="A PDF, Word, Excel, PowerPoint, PNG or JPEG file.",
+        error_messages={"required": "Select a file"},
+        widget=forms.FileInput,
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        max_length=200,
+        help_text="What the document shows, in a few words.",
+    )
+
+    @classmethod
+    def for_action(cls, action: Action, data=None, files=None) -> "EvidenceDocumentForm":
+        return cls(data=data, files=files, prefix=f"e{action.pk}")
+
+
 class ActionFilterForm(Form):
     """The action plan's filters. They live in the URL so a filtered list can be shared."""
 

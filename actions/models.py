@@ -348,6 +348,11 @@ class Evidence(models.Model):
     note = models.TextField(blank=True)
     url = models.URLField("link", blank=True)
     file = models.FileField(upload_to="evidence/%Y/", blank=True)
+    # For a document: the name it was uploaded with (stored under a random name), the
+    # content type its bytes showed, and its size. Set by services.evidence_add_document.
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -365,4 +370,30 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.note[:60] or self.url or self.file.name
+        return self.note[:60] or self.url or self.original_name or self.file.name
+
+    @property
+    def document_kind(self) -> str:
+        """What a person calls the document: "PDF", "Word" and so on."""
+        return DOCUMENT_KINDS.get(self.content_type, "Document")
+
+    @property
+    def document_summary(self) -> str:
+        """ "PDF, 120 KB": shown after a document's name."""
+        size = self.size
+        if size >= 1024 * 1024:
+            amount = f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+        else:
+            amount = f"{max(1, round(size / 1024))} KB"
+        return f"{self.document_kind}, {amount}"
+
+
+# Documents accepted as evidence, by content type: what people call each kind.
+DOCUMENT_KINDS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+}

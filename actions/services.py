@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+import uuid
+import zipfile
 from dataclasses import dataclass
+from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts import permissions
@@ -196,6 +202,110 @@ def action_record_progress(
         action_version=action.version,
     )
     return action
+
+
+# --- Documents as evidence ------------------------------------------------------------------
+
+_OOXML = "application/vnd.openxmlformats-officedocument."
+# The main part of each Office Open XML package, and its content type.
+_OOXML_PARTS = {
+    "word/document.xml": (_OOXML + "wordprocessingml.document", ".docx"),
+    "xl/workbook.xml": (_OOXML + "spreadsheetml.sheet", ".xlsx"),
+    "ppt/presentation.xml": (_OOXML + "presentationml.presentation", ".pptx"),
+}
+
+
+@transaction.atomic
+def evidence_add_document(
+    *, user, action: Action, uploaded_file, description: str = ""
+) -> Evidence:
+    """Keep an uploaded document as evidence of this action.
+
+    The kind is decided by the file's content (magic bytes, as the spreadsheet import does),
+    never by its name: a PDF, a Word, Excel or PowerPoint file (.docx, .xlsx, .pptx) or a PNG
+    or JPEG image, not empty and at most settings.EVIDENCE_MAX_BYTES. The file is stored under
+    a random name; the name it came with is kept, cleaned, to show and to download it as.
+    Raises ValidationError (on `document`) and saves nothing if the file is refused.
+    """
+    if not permissions.can_edit_action(user, action):
+        raise PermissionDenied(
+            "You can only add evidence to actions you own or are accountable for."
+        )
+    limit = settings.EVIDENCE_MAX_BYTES
+    if not uploaded_file.size:
+        raise ValidationError({"document": ["The selected file is empty"]})
+    if uploaded_file.size > limit:
+        raise ValidationError(
+            {"document": [f"The selected file must be smaller than {_size(limit)}"]}
+        )
+    kind = _document_kind(uploaded_file)
+    if kind is None:
+        raise ValidationError(
+            {
+                "document": [
+                    "The selected file must be a PDF, Word, Excel, PowerPoint, PNG or JPEG file"
+                ]
+            }
+        )
+    content_type, suffix = kind
+    evidence = Evidence(
+        action=action,
+        note=description.strip(),
+        original_name=_clean_file_name(uploaded_file.name or "", suffix),
+        content_type=content_type,
+        size=uploaded_file.size,
+        added_by=user,
+    )
+    uploaded_file.seek(0)
+    evidence.file.save(f"{uuid.uuid4().hex}{suffix}", uploaded_file, save=False)
+    evidence.save()
+    return evidence
+
+
+def _document_kind(file) -> tuple[str, str] | None:
+    """(content type, suffix) of an accepted document, from its first bytes; None if refused."""
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf", ".pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", ".png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", ".jpg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(file) as package:  # reads the directory, unpacks nothing
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names:
+            return next((kind for part, kind in _OOXML_PARTS.items() if part in names), None)
+    return None
+
+
+def _clean_file_name(name: str, suffix: str) -> str:
+    """The last part of an uploaded file's name, without control characters, at most 255
+    characters; "document.pdf" (the right suffix for its content) if nothing is left."""
+    name = PurePath(name.replace("\\", "/")).name
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    name = " ".join(name.split()).strip(". ")
+    if not name:
+        return f"document{suffix}"
+    stem, dot, ext = name.rpartition(".")
+    if len(name) > 255:
+        name = stem[: 254 - len(ext)] + "." + ext if dot and len(ext) < 20 else name[:255]
+    return name
+
+
+def _size(size: int) -> str:
+    """10485760 → "10 MB"; smaller limits as Django shows file sizes."""
+    megabytes = size / 1024 / 1024
+    if megabytes >= 1 and megabytes == int(megabytes):
+        return f"{int(megabytes)} MB"
+    return filesizeformat(size).replace("\xa0", " ")
 
 
 # --- Importing the plan from a spreadsheet -------------------------------------------------

@@ -1,22 +1,29 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
 from actions import dashboard as dashboard_data
-from actions.forms import ActionFilterForm, ActionStatusForm, ActionUpdateForm
-from actions.models import Action, Status
+from actions.forms import (
+    ActionFilterForm,
+    ActionStatusForm,
+    ActionUpdateForm,
+    EvidenceDocumentForm,
+)
+from actions.models import Action, Evidence, Status
 from actions.services import (
     ActionChangedError,
     Change,
     action_for_edit,
     action_record_progress,
+    evidence_add_document,
 )
 from audit.selectors import history_for
 
@@ -63,12 +70,14 @@ def action_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     return TemplateResponse(request, "actions/action_detail.html", _detail_context(request, action))
 
 
-def _detail_context(request, action, form=None, conflict=None) -> dict:
+def _detail_context(request, action, form=None, conflict=None, document_form=None) -> dict:
     can_edit = permissions.can_edit_action(request.user, action)
     return {
         "action": action,
         "can_edit": can_edit,
         "form": form or (ActionUpdateForm.for_action(action) if can_edit else None),
+        "document_form": document_form
+        or (EvidenceDocumentForm.for_action(action) if can_edit else None),
         "conflict": conflict,
         "updates": action.updates.select_related("author"),
         "due_date_changes": action.due_date_changes.select_related("changed_by"),
@@ -113,6 +122,55 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         _detail_context(request, action, form=form, conflict=conflict),
         status=status,
     )
+
+
+@require_http_methods(["POST"])
+def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a document as evidence (a plain multipart form: no JavaScript needed)."""
+    action = action_for_edit(user=request.user, pk=pk)
+    form = EvidenceDocumentForm.for_action(action, data=request.POST, files=request.FILES)
+    if form.is_valid():
+        try:
+            evidence = evidence_add_document(
+                user=request.user,
+                action=action,
+                uploaded_file=form.cleaned_data["document"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{evidence.original_name} added as evidence.")
+            return redirect(action)
+    return TemplateResponse(
+        request,
+        "actions/action_detail.html",
+        _detail_context(request, action, document_form=form),
+        status=422,
+    )
+
+
+@never_cache
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """A document given as evidence, only to signed-in people with a role (never from
+    /media), and only under the action it belongs to."""
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
+    evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, action_id=pk)
+    try:
+        file = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The document is missing from storage.") from error
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -177,6 +177,9 @@ IMPORT_MAX_SPREADSHEET_BYTES = env.int("IMPORT_MAX_SPREADSHEET_BYTES", default=1
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
 IMPORT_PENDING_HOURS = 24  # unconfirmed uploads are deleted after this
 
+# Documents officers add as evidence of an action (PDF, Office, PNG or JPEG).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+
 # Email through Django's MAILERS. EMAIL_URL picks the transport:
 # smtp://user:pass@host:port (smtp+tls:// for STARTTLS, smtps:// for TLS),
 # or console:// to print each message instead of sending it (operators, demos).

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
+from actions.models import Evidence
 from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meeting
 from imports.models import PendingUpload
 from inspections.ofsted_parser import OfstedDraft
@@ -120,6 +121,21 @@ class Rule:
 
 def _action(world):
     return {"pk": world["action"].pk}
+
+
+def _document_evidence(world):
+    """A document given as evidence of the sample action, made the first time it is asked
+    for (every test's world has an action; not every one needs a stored file)."""
+    if "evidence" not in world:
+        world["evidence"] = Evidence.objects.create(
+            action=world["action"],
+            file=ContentFile(b"%PDF-1.4 test", name="evidence.pdf"),
+            original_name="Audit report.pdf",
+            content_type="application/pdf",
+            size=13,
+            added_by=world["action"].owner,
+        )
+    return {"pk": world["action"].pk, "evidence_pk": world["evidence"].pk}
 
 
 def _inspection(world):
@@ -218,6 +234,8 @@ RULES: dict[str, Rule] = {
     "actions:action_detail": Rule(get=READ, post=NO_METHOD, kwargs=_action),
     "actions:action_update": Rule(get=NO_METHOD, post=EDIT_OWN_ACTION, kwargs=_action),
     "actions:action_status": Rule(get=NO_METHOD, post=EDIT_OWN_ACTION, kwargs=_action),
+    "actions:evidence_create": Rule(get=NO_METHOD, post=EDIT_OWN_ACTION, kwargs=_action),
+    "actions:evidence_download": Rule(get=READ, post=NO_METHOD, kwargs=_document_evidence),
     # Reminders: everyone sets their own; leads set them for everyone.
     "reminders:preference_edit": Rule(get=READ, post=READ),
     "reminders:settings_edit": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
@@ -680,6 +698,7 @@ def _check(route: Route, world) -> list[str]:
     [
         "actions:action_update",
         "actions:action_status",
+        "actions:evidence_create",
         "kpis:indicator_value_create",
         "risks:risk_update",
     ],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -180,6 +181,12 @@ def hostile_world(db, officer, lead, board_member, settings, tmp_path):
         evidence = Evidence(action=action, note="x", url="javascript:alert(1)", added_by=officer)
         fill(evidence, template)
         evidence.save()
+        # A document too, so its name is shown (in the download link) and checked.
+        document = Evidence(
+            action=action, file=ContentFile(b"%PDF-1.4", name="doc.pdf"), added_by=officer
+        )
+        fill(document, template)
+        document.save()
         objects = indicators_risks_and_uploads(officer=officer, lead=lead)
         comparator_value = IndicatorValueFactory(
             indicator=objects["indicator"],
@@ -236,6 +243,7 @@ def readable_pages(world, role: str = "lead") -> list[str]:
             "accounts:logout",
             "inspections:inspection_document",
             "board:meeting_minutes",  # a file
+            "actions:evidence_download",  # a file
             "boardpacks:boardpack_download",  # a PDF
             "audit:history_export",
             "imports:action_export",  # a spreadsheet
@@ -394,6 +402,7 @@ def test_every_post_is_refused_without_a_csrf_token(
     assert {
         "actions:action_update",
         "actions:action_status",
+        "actions:evidence_create",
         "accounts:login",
         "accounts:mfa_setup",
         "kpis:indicator_value_delete",
@@ -437,6 +446,7 @@ def test_every_post_form_on_every_page_carries_a_csrf_token(
                 "healthz",
                 "inspections:inspection_document",
                 "board:meeting_minutes",  # a file
+                "actions:evidence_download",  # a file
                 "boardpacks:boardpack_download",  # a PDF
                 "boardpacks:boardpack_download",  # a PDF
                 "imports:action_export",  # a spreadsheet
