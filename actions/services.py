@@ -87,9 +87,9 @@ def action_record_progress(
     """Apply an officer's update to an action and log it.
 
     Rules: a due-date change needs a reason and is kept; a RAG override needs a reason;
-    complete needs evidence (a note or a link, given now or already recorded); every
-    save writes one progress update with the before and after. Refuses with
-    ActionChangedError if someone else saved the action since `expected_version`.
+    complete needs evidence (a note or a link given now, or any evidence already recorded,
+    documents included); every save writes one progress update with the before and after.
+    Refuses with ActionChangedError if someone else saved the action since `expected_version`.
     """
     today = on or timezone.localdate()
     action = action_for_edit(user=user, pk=pk, lock=True)
@@ -162,7 +162,8 @@ def action_record_progress(
             action.percent_complete = 100
             if evidence is None and not action.evidence.exists():
                 errors.setdefault("evidence_note", []).append(
-                    "Give evidence that the action is complete: a note or a link."
+                    "Give evidence that the action is complete: a note or a link "
+                    "(or add a document as evidence first)."
                 )
     else:
         action.completed_date = None
