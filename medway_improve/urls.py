@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "medway_improve.views.bad_request"
 handler403 = "medway_improve.views.permission_denied"
 handler404 = "medway_improve.views.page_not_found"
 handler500 = "medway_improve.views.server_error"

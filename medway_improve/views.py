@@ -1,6 +1,7 @@
 """Site plumbing: health check and friendly error pages."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -38,6 +39,17 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
 @login_not_required
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return TemplateResponse(request, "errors/404.html", status=404).render()
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if isinstance(exception, SessionInterrupted):
+        # Django says "the session was deleted", but mostly the session could not be saved
+        # because the database went away mid-request: our fault, so the page says so.
+        return server_error(request)
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/400.html").render(), status=400)
 
 
 @login_not_required
