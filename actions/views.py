@@ -26,6 +26,7 @@ from actions.services import (
     evidence_add_document,
 )
 from audit.selectors import history_for
+from medway_improve.forms import add_service_errors
 
 PAGE_SIZE = 50
 
@@ -100,7 +101,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
                 change=form.to_change(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except ActionChangedError as error:
             conflict = error
             action = error.action
@@ -138,7 +139,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{evidence.original_name} added as evidence.")
             return redirect(action)
@@ -171,15 +172,6 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's validation errors on the form fields they belong to."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 @require_http_methods(["POST"])

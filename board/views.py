@@ -26,6 +26,7 @@ from board.forms import (
     MeetingForm,
 )
 from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meeting
+from medway_improve.forms import add_service_errors
 
 PAGE_SIZE = 50
 
@@ -42,15 +43,6 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return next_url
     return fallback
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's validation errors on the form fields they belong to."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 # --- Meetings -------------------------------------------------------------------------
@@ -141,7 +133,7 @@ def _meeting_form(request: HttpRequest, meeting: Meeting) -> HttpResponse:
                 minutes_upload_name=upload.name if upload else None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{meeting} saved.")
             return redirect(meeting)
@@ -191,7 +183,7 @@ def _agenda_item_form(request: HttpRequest, item: AgendaItem) -> HttpResponse:
                 risks=form.cleaned_data["risks"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Agenda item {item.order} saved.")
             return redirect(f"{item.meeting.get_absolute_url()}#agenda")
@@ -233,7 +225,7 @@ def _decision_form(request: HttpRequest, decision: Decision) -> HttpResponse:
         try:
             services.decision_save(user=request.user, decision=decision)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{decision.get_kind_display()} {decision.order} saved.")
             return redirect(f"{decision.meeting.get_absolute_url()}#decisions")
@@ -275,7 +267,7 @@ def decision_make_action(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             action = services.decision_make_action(user=request.user, pk=pk, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -379,7 +371,7 @@ def challenge_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 meeting=form.cleaned_data["meeting"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 messages.success(
@@ -443,7 +435,7 @@ def _reply(request: HttpRequest, pk: int, form_class, service, success: str) -> 
         try:
             challenge = service(user=request.user, pk=pk, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             notice = success.format(
                 raised_by=challenge.raised_by.display_name,
@@ -513,7 +505,7 @@ def challenge_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             challenge = services.challenge_reassign(user=request.user, pk=pk, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"The challenge is now with {challenge.assigned_to.display_name}."

@@ -15,15 +15,7 @@ from kpis.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
 from kpis.selectors import indicator_data, scorecard_data
 from kpis.services import CsvImportError, indicator_for_entry
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's validation errors on the form fields they belong to."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, field_errors)
+from medway_improve.forms import add_service_errors
 
 
 @require_GET
@@ -79,7 +71,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
         try:
             indicator = services.indicator_create(user=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Indicator “{indicator.name}” added.")
             return redirect(indicator)
@@ -99,7 +91,7 @@ def indicator_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             indicator = services.indicator_update(user=request.user, pk=pk, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Indicator “{indicator.name}” saved.")
             return redirect(indicator)
@@ -137,7 +129,7 @@ def _value_form(request, indicator, form, value) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Value saved." if value else "Value added.")
             return redirect(indicator)

@@ -1,6 +1,7 @@
 """GOV.UK Design System markup for Django forms: `{{ form }}` renders GOV.UK fields."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -98,3 +99,13 @@ class Form(GovukFormMixin, forms.Form):
 
 class ModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's validation errors on the form fields they belong to (the rest on the
+    form as a whole), so the page shows them in the GOV.UK error pattern."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, field_errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, field_errors)

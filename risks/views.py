@@ -9,21 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
+from medway_improve.forms import add_service_errors
 from risks import services
 from risks.forms import RiskFilterForm, RiskForm
 from risks.models import LikelihoodLevel, MatrixCell, Risk, RiskMatrix, RiskStatus
 from risks.selectors import heat_map_data
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's validation errors on the form fields they belong to."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, field_errors)
 
 
 @require_GET
@@ -113,7 +105,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
         try:
             risk = services.risk_create(user=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Risk {risk.reference} added.")
             return redirect(risk)
@@ -134,7 +126,7 @@ def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             risk = services.risk_update(user=request.user, pk=pk, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Risk {risk.reference} updated.")
             return redirect(risk)
