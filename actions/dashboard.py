@@ -7,7 +7,15 @@ from collections import Counter
 
 from django.db.models import Count, Exists, OuterRef
 
-from actions.models import Action, Priority, Rag, Status
+from actions.models import (
+    Action,
+    Priority,
+    Rag,
+    Status,
+    is_completed_between,
+    is_due_between,
+    is_overdue,
+)
 from inspections.models import AreaForImprovement, Inspection, Judgement, JudgementArea
 from kpis.selectors import scorecard_reds
 from risks.selectors import risks_above_appetite
@@ -39,40 +47,51 @@ def current_areas():
 
 
 def dashboard_context(*, today: dt.date) -> dict:
-    actions = Action.objects.order_by().with_rag(on=today)
-    by_priority = {
-        (row["priority"], row["current_rag"]): row["n"]
-        for row in actions.values("priority", "current_rag").annotate(n=Count("pk"))
-    }
-    rag_counts = Counter()
-    for (_, rag), n in by_priority.items():
-        rag_counts[rag] += n
-    per_priority = []
-    for priority in Priority.objects.all():
-        per_priority.append(
-            {
-                "priority": priority,
-                "counts": [by_priority.get((priority.pk, rag), 0) for rag in Rag.values],
-            }
-        )
-    status_counts = {
-        row["status"]: row["n"]
-        for row in Action.objects.order_by().values("status").annotate(n=Count("pk"))
-    }
-    live = Action.objects.open().filter(areas=OuterRef("pk"))
     soon = today + dt.timedelta(days=30)
+    recent = today - dt.timedelta(days=30)
+    # Every count on the screen in one pass over the plan: grouped by priority, RAG and
+    # status, with the dated lists' counts alongside.
+    groups = (
+        Action.objects.order_by()
+        .with_rag(on=today)
+        .values("priority", "current_rag", "status")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=is_overdue(today)),
+            due_soon=Count("pk", filter=is_due_between(today, soon)),
+            completed=Count("pk", filter=is_completed_between(recent, today)),
+        )
+    )
+    by_priority, rag_counts, status_counts, dated = Counter(), Counter(), Counter(), Counter()
+    for row in groups:
+        by_priority[(row["priority"], row["current_rag"])] += row["n"]
+        rag_counts[row["current_rag"]] += row["n"]
+        status_counts[row["status"]] += row["n"]
+        for key in ("overdue", "due_soon", "completed"):
+            dated[key] += row[key]
+    per_priority = [
+        {
+            "priority": priority,
+            "counts": [by_priority[(priority.pk, rag)] for rag in Rag.values],
+        }
+        for priority in Priority.objects.all()
+    ]
+    live = Action.objects.open().filter(areas=OuterRef("pk"))
     return {
         "today": today,
         "history": judgement_history(),
-        "rags": [(rag, label, rag_counts.get(rag, 0)) for rag, label in Rag.choices],
+        "rags": [(rag, label, rag_counts[rag]) for rag, label in Rag.choices],
         "per_priority": per_priority,
-        "statuses": [(s, label, status_counts.get(s, 0)) for s, label in Status.choices],
-        "overdue": _listing(Action.objects.overdue(on=today).order_by("due_date")),
-        "due_soon": _listing(Action.objects.due_between(today, soon).order_by("due_date")),
+        "statuses": [(s, label, status_counts[s]) for s, label in Status.choices],
+        "overdue": _listing(
+            Action.objects.overdue(on=today).order_by("due_date"), dated["overdue"]
+        ),
+        "due_soon": _listing(
+            Action.objects.due_between(today, soon).order_by("due_date"), dated["due_soon"]
+        ),
         "completed": _listing(
-            Action.objects.completed_between(today - dt.timedelta(days=30), today).order_by(
-                "-completed_date"
-            )
+            Action.objects.completed_between(recent, today).order_by("-completed_date"),
+            dated["completed"],
         ),
         "areas_without_action": current_areas().exclude(Exists(live)),
         "inspections": Inspection.objects.newest_first().prefetch_related("judgements__area"),
@@ -84,6 +103,6 @@ def dashboard_context(*, today: dt.date) -> dict:
 LISTING_SIZE = 10
 
 
-def _listing(actions) -> dict:
+def _listing(actions, count: int) -> dict:
     """The first few actions of a dashboard list, and how many there are in all."""
-    return {"actions": list(actions.for_list()[:LISTING_SIZE]), "count": actions.count()}
+    return {"actions": list(actions.for_list()[:LISTING_SIZE]), "count": count}

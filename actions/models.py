@@ -106,18 +106,36 @@ def rag_expression(on: dt.date) -> Case:
     )
 
 
+def is_open() -> Q:
+    return ~Q(status__in=Status.closed())
+
+
+def is_overdue(on: dt.date) -> Q:
+    return is_open() & Q(due_date__lt=on)
+
+
+def is_due_between(start: dt.date, end: dt.date) -> Q:
+    return is_open() & Q(due_date__gte=start, due_date__lte=end)
+
+
+def is_completed_between(start: dt.date, end: dt.date) -> Q:
+    return Q(status=Status.COMPLETE, completed_date__range=(start, end))
+
+
 class ActionQuerySet(models.QuerySet):
+    """The conditions are also Q objects (above), so one query can count several of them."""
+
     def open(self):
-        return self.exclude(status__in=Status.closed())
+        return self.filter(is_open())
 
     def overdue(self, *, on: dt.date):
-        return self.open().filter(due_date__lt=on)
+        return self.filter(is_overdue(on))
 
     def due_between(self, start: dt.date, end: dt.date):
-        return self.open().filter(due_date__gte=start, due_date__lte=end)
+        return self.filter(is_due_between(start, end))
 
     def completed_between(self, start: dt.date, end: dt.date):
-        return self.filter(status=Status.COMPLETE, completed_date__range=(start, end))
+        return self.filter(is_completed_between(start, end))
 
     def for_area(self, area: AreaForImprovement):
         return self.filter(areas=area)

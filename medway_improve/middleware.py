@@ -2,6 +2,7 @@ import logging
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +23,29 @@ class HtmxVaryMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE seconds without activity. Rather than saving
+    the session on every request (SESSION_SAVE_EVERY_REQUEST: one database write per page
+    view), mark it changed when it was last saved SESSION_REFRESH_SECONDS or more ago, so
+    SessionMiddleware saves it with a new expiry. Inactivity is measured to that precision."""
+
+    STAMP = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session someone has (signed in, or a sign-in in progress) and that this
+        # request read: a visitor without one is not given one here.
+        if session is not None and session.accessed and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.STAMP, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.STAMP] = now
         return response
 
 

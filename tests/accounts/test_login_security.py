@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -15,6 +16,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
+from medway_improve.middleware import SessionRefreshMiddleware
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +134,41 @@ def test_each_request_extends_the_session(as_user, officer, settings):
     assert dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
     assert remaining <= dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def _session_row(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_activity_pushes_the_expiry_back_at_most_once_a_minute(as_user, officer, settings):
+    client = as_user(officer)
+    client.get(reverse("dashboard"))
+    # Twenty minutes of inactivity later (the expiry is ten minutes away)...
+    soon = timezone.now() + dt.timedelta(minutes=10)
+    Session.objects.filter(pk=_session_row(client).pk).update(expire_date=soon)
+
+    # ...a request within the minute since the session was last saved writes nothing.
+    client.get(reverse("actions:action_list"))
+    assert _session_row(client).expire_date == soon
+
+    # Once the last save is a minute old, the next request gives thirty minutes again.
+    stored = client.session
+    stamp = stored[SessionRefreshMiddleware.STAMP]
+    session = _session_row(client)
+    data = session.get_decoded() | {SessionRefreshMiddleware.STAMP: stamp - 60}
+    Session.objects.filter(pk=session.pk).update(
+        session_data=SessionStore().encode(data), expire_date=soon
+    )
+    client.get(reverse("actions:action_list"))
+    remaining = _session_row(client).expire_date - timezone.now()
+    assert remaining > dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_signed_out_visitors_are_not_given_a_session(client):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
 
 
 def test_thirty_minutes_of_inactivity_signs_you_out(as_user, officer):
