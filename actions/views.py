@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -83,7 +84,8 @@ def _detail_context(request, action, form=None, conflict=None, document_form=Non
         "updates": action.updates.select_related("author"),
         "due_date_changes": action.due_date_changes.select_related("changed_by"),
         "evidence": action.evidence.select_related("added_by"),
-        "history": history_for(action),
+        # Read only if the template shows it: the htmx update panel does not.
+        "history": SimpleLazyObject(lambda: history_for(action)),
     }
 
 

@@ -12,8 +12,15 @@ and the audit events for them: every successful save must be there once.
 
 Prints requests a second, p50/p95/p99 latency per kind of request, errors, and the
 lost-update check, and writes them to bench/out/load_test.json. Options: --users, --seconds,
---workers, --threads, --actions, --mix (weights per kind of request), --think (seconds a
-person pauses between clicks; 0, the default, sends the next request at once).
+--workers, --threads, --actions, --mix (weights per kind of request), --think.
+
+--think is the average pause, in seconds, between one person's clicks (each pause is drawn
+from half to one and a half times it). The default, 5 s (2.5 to 7.5 s), is what makes 50
+simulated people behave like 50 people reading pages: real reading times are longer, so it
+is the demanding end. --think 0 sends each person's next request the moment the last one
+returns, which measures the machine's capacity rather than 50 users: that many requests in a
+closed loop queue behind each other whatever the page costs (p95 is then about 50 divided by
+the requests served per second).
 """
 
 from __future__ import annotations
@@ -263,7 +270,7 @@ def main() -> int:
     parser.add_argument(
         "--think",
         type=float,
-        default=0.0,
+        default=5.0,
         help="average seconds each person pauses between clicks (0: as fast as possible)",
     )
     args = parser.parse_args()
