@@ -27,6 +27,7 @@ def _no_session_refresh(settings):
     write out of the counts, or whichever request falls due would count three more."""
     settings.SESSION_REFRESH_SECONDS = 10**10
 
+
 STATUSES = [Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
 
 
