@@ -497,15 +497,17 @@ def deliveries_enqueue_waiting(*, now: dt.datetime, today: dt.date) -> int:
         .filter(created_at__gte=now - dt.timedelta(days=7))
         .values_list("pk", flat=True)
     )
-    return deliveries_enqueue(Reminder, reminder_ids, force=True) + deliveries_enqueue(
-        DueDateNotice, notice_ids, force=True
+    return deliveries_enqueue(Reminder, reminder_ids, force=True, now=now) + deliveries_enqueue(
+        DueDateNotice, notice_ids, force=True, now=now
     )
 
 
 _broker_down_until = 0.0
 
 
-def deliveries_enqueue(model, ids: list[int], *, force: bool = False) -> int:
+def deliveries_enqueue(
+    model, ids: list[int], *, force: bool = False, now: dt.datetime | None = None
+) -> int:
     """Put one send task per row on the queue. Never raises for a broker that is down or slow
     (the broker's socket timeouts bound the wait): it logs, and the rows stay waiting for the
     scheduler's next tick. After a failure, web requests skip the broker for a short while so
@@ -542,7 +544,8 @@ def deliveries_enqueue(model, ids: list[int], *, force: bool = False) -> int:
     else:
         _broker_down_until = 0.0
     if published:
-        model.objects.filter(pk__in=published).update(enqueued_at=timezone.now())
+        # The tick's own clock, so its next run compares like with like.
+        model.objects.filter(pk__in=published).update(enqueued_at=now or timezone.now())
     return len(published)
 
 

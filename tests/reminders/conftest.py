@@ -5,6 +5,7 @@ SMTP server, `smtp`, is in tests/conftest.py.)"""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import time
 import uuid
 
@@ -15,6 +16,20 @@ from django.conf import settings
 
 from medway_improve.celery import app as celery_app
 from reminders import services
+from reminders.working_days import is_working_day
+from tests.factories import TODAY
+
+
+def next_working_monday(start: dt.date) -> dt.date:
+    """The first Monday on or after `start` that is, with the Tuesday after it, a working
+    day: the tests that need a Monday run on any date (tests' TODAY is the real date)."""
+    day = start + dt.timedelta(days=-start.weekday() % 7)
+    while not (is_working_day(day) and is_working_day(day + dt.timedelta(days=1))):
+        day += dt.timedelta(days=7)
+    return day
+
+
+MONDAY = next_working_monday(TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from actions.models import Action, Status
 from reminders import services
 from reminders.models import Frequency, Kind, Reminder, ReminderPreference, ReminderSettings
 from tests.factories import TODAY, ActionFactory, PriorityFactory, UserFactory
+from tests.reminders.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +68,10 @@ def test_paused_person_gets_no_digest_until_the_day_they_are_back(officer):
 def test_weekly_digest_is_keyed_to_monday(officer):
     due(-2, owner=officer)
     ReminderPreference.objects.create(user=officer, frequency=Frequency.WEEKLY)
-    wednesday = TODAY + 2 * DAY
+    wednesday = MONDAY + 2 * DAY
     (digest,) = services.reminders_for_day(on=wednesday, kinds=[Kind.WEEKLY_DIGEST])
     assert digest.kind == Kind.WEEKLY_DIGEST
-    assert digest.date == TODAY  # Monday 23 November 2026
+    assert digest.date == MONDAY
     assert digest.on == wednesday
     assert services.reminders_for_day(on=wednesday, kinds=[Kind.DAILY_DIGEST]) == []
 

@@ -14,13 +14,12 @@ from accounts.models import Role
 from reminders import services
 from reminders.models import DeliveryStatus, DueDateNotice, Kind, Reminder, ReminderSettings
 from tests.factories import TODAY, ActionFactory, UserFactory
-from tests.reminders.conftest import broker_at
+from tests.reminders.conftest import MONDAY, broker_at
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
 DAY = dt.timedelta(days=1)
-MONDAY = TODAY  # 23 November 2026
 
 
 def at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
