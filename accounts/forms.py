@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from medway_improve.forms import Form, GovukFormMixin
@@ -46,3 +47,20 @@ class OneTimeCodeForm(Form):
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError("The code is 6 digits, for example 123456.")
         return code
+
+
+class PasswordSignInForm(LoginForm):
+    """The sign-in form. With LOCAL_PASSWORDS off (single sign-on only), it refuses anyone
+    but the break-glass administrator before a password is checked."""
+
+    def clean(self):
+        from accounts import oidc
+
+        username = self.cleaned_data.get("username")
+        if username and not oidc.password_sign_in_allowed(username):
+            raise forms.ValidationError(
+                f"Sign in with {settings.SSO_PROVIDER_NAME}. {settings.SERVICE_NAME} does not "
+                "use passwords, apart from the emergency administrator account.",
+                code="passwords_off",
+            )
+        return super().clean()

@@ -188,3 +188,14 @@ def can_generate_board_pack(user) -> bool:
 def can_send_board_pack(user) -> bool:
     """Email a ready pack to every board member."""
     return is_lead(user)
+
+
+# --- People (the admin) ------------------------------------------------------------------
+
+
+def can_change_roles_of(target) -> bool:
+    """Roles of someone who signs in through the council's identity provider follow their
+    groups there (when groups are configured), so nobody changes them in Improve."""
+    from accounts import oidc
+
+    return not oidc.roles_managed_by_provider(target)
