@@ -255,7 +255,12 @@ def user_sign_in_with_sso(*, issuer: str, claims: dict) -> User:
         raise SignInRefused("inactive", f"user {user.pk}")
     _update_details(user=user, claims=claims)
     if roles_from_groups():
-        user_roles_sync(user=user, groups=_as_list(claims.get(settings.OIDC_GROUPS_CLAIM)))
+        claim = settings.OIDC_GROUPS_CLAIM
+        if claim not in claims and claim in (claims.get("_claim_names") or {}):
+            # Entra ID's "overage": too many groups to list, so none are. Taking every role
+            # away would be wrong, and so would keeping roles the groups may no longer give.
+            raise SignInRefused("too_many_groups", f"{claim} claim replaced by _claim_names")
+        user_roles_sync(user=user, groups=_as_list(claims.get(claim)))
     identity.last_sign_in = timezone.now()
     identity.save(update_fields=["last_sign_in"])
     return user

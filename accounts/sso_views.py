@@ -80,6 +80,12 @@ FAILURES = {
         "Your account in {service} has been switched off. Ask an administrator if you "
         "still need it.",
     ),
+    "too_many_groups": (
+        403,
+        "We could not read your groups",
+        "{provider} did not list your groups because you are in too many. Ask your IT "
+        "service desk to send {service} only the groups assigned to it.",
+    ),
     "mfa": (
         403,
         "Sign in with two-factor authentication",
@@ -149,8 +155,10 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     pending = states.pop(state, None) if isinstance(states, dict) else None
     if pending is not None:
-        # Used once: a replayed or reloaded answer finds no state.
+        # Used once: a replayed or reloaded answer finds no state. Saved now, as Django
+        # does not save a session with a 5xx answer (the provider may be down).
         request.session["oidc_states"] = states
+        request.session.save()
     error = request.GET.get("error")
     if error:
         reason = "cancelled" if error in ("access_denied", "login_required") else "provider_error"

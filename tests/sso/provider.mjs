@@ -37,9 +37,9 @@ const provider = new Provider(issuer, {
   clients: config.clients,
   jwks: { keys: [signingKey] },
   pkce: { required: () => true },
-  // Groups come with every sign-in, as Entra ID's groups claim does (no scope asks for it).
+  // Groups and amr come with every sign-in, as Entra ID's do (no scope asks for them).
   claims: {
-    openid: ['sub', 'groups'],
+    openid: ['sub', 'groups', 'amr'],
     email: ['email', 'email_verified'],
     profile: ['name', 'given_name', 'family_name'],
   },

@@ -78,7 +78,15 @@ def test_the_whole_journey_signs_in_with_the_providers_groups_and_no_local_code(
     )
 
     # A protected page sends Sam to sign in; the provider's page; back to that page.
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
     start_sign_in(page, live_server, "/actions/")
+    authorization = next(url for url in requests if url.startswith(f"{sso.issuer}/auth?"))
+    asked = parse_qs(urlsplit(authorization).query)
+    assert asked["response_type"] == ["code"]
+    assert asked["code_challenge_method"] == ["S256"]  # PKCE
+    assert len(asked["code_challenge"][0]) == 43
+    assert asked["state"][0] and asked["nonce"][0]
     sign_in_at_provider(page, sso, "a1b2-sam")
     assert urlsplit(page.url).path == "/actions/"
     assert "/two-factor/" not in page.url  # the provider did the second factor
