@@ -69,8 +69,12 @@ def roles_from_groups() -> bool:
 
 
 def is_sso_session(request: HttpRequest) -> bool:
+    """Whether the signed-in person came in through the provider (not with a password)."""
     session = getattr(request, "session", None)
-    return bool(session is not None and session.get(SESSION_KEY))
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated:
+        return False
+    return session.get(SESSION_KEY) == str(user.pk)
 
 
 def roles_managed_by_provider(user) -> bool:

@@ -186,7 +186,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     next_url = request.session.pop("oidc_login_next", None)
     auth.login(request, user, backend=oidc.BACKEND)
     # The provider did the second factor: MfaRequiredMiddleware asks for no local code.
-    request.session[oidc.SESSION_KEY] = True
+    request.session[oidc.SESSION_KEY] = str(user.pk)
     request.session[oidc.ID_TOKEN_SESSION_KEY] = backend.id_token
     return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 

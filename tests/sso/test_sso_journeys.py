@@ -104,6 +104,11 @@ def test_the_whole_journey_signs_in_with_the_providers_groups_and_no_local_code(
     response = page.goto(live_server.url + "/import/")
     assert response.status == 200
 
+    # The two-factor page says the provider's second step stands.
+    page.goto(live_server.url + "/accounts/two-factor/")
+    page.get_by_text("You signed in with your Medway account, so its own second step").wait_for()
+    no_violations(page)
+
 
 def test_a_role_removed_at_the_provider_is_gone_at_the_next_sign_in(
     page, live_server, sso, idp_accounts
