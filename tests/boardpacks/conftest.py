@@ -1,4 +1,3 @@
-import datetime as dt
 import io
 import re
 import time
@@ -12,7 +11,7 @@ from django.core.management import call_command
 from medway_improve.celery import app as celery_app
 from tests.factories import TODAY
 
-MONTH = dt.date(2026, 11, 1)
+MONTH = TODAY.replace(day=1)
 
 
 @pytest.fixture
