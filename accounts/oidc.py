@@ -1,5 +1,5 @@
 """Single sign-on with the council's identity provider (OpenID Connect), through
-mozilla-django-oidc (see docs/sso.md and docs/decisions/0002-oidc-library.md).
+mozilla-django-oidc (see docs/sso.md and docs/decisions/0006-oidc-library.md).
 
 The flow is the authorization code flow with PKCE: the library makes the state, nonce and
 code verifier and checks them on the way back; this module adds what a council needs:
