@@ -311,9 +311,10 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Two-factor authentication (TOTP, django-otp). Required for improvement leads and
-# administrators whenever DEBUG is off (MFA_REQUIRED=1 asks for it in a demo too);
-# anyone else may turn it on from their two-factor page.
-MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+# administrators unless MFA_REQUIRED=0, whatever DEBUG says: only the demo (make demo,
+# scripts/run-demo.sh) turns it off, and the sign-in page then says so. Anyone else may turn
+# it on from their two-factor page.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = f"{SERVICE_NAME} ({COUNCIL_NAME})"
 # The admin never shows anyone's secret or QR code (it could be used to copy their second factor).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
