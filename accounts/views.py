@@ -1,6 +1,8 @@
 """Two-factor authentication and password pages. Signing in and out are Django's own views
 (see urls.py)."""
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -163,11 +165,20 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """django-axes calls this instead of the login view once a username and address have
-    failed AXES_FAILURE_LIMIT times (AXES_LOCKOUT_CALLABLE)."""
+    failed AXES_FAILURE_LIMIT times, or while a username's delay runs (AXES_LOCKOUT_CALLABLE;
+    see accounts/throttle.py)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return TemplateResponse(
+    wait = getattr(request, "login_wait", None)
+    response = TemplateResponse(
         request,
         "accounts/locked_out.html",
-        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": minutes,
+            "wait_seconds": math.ceil(wait.total_seconds()) if wait else None,
+        },
         status=429,
     ).render()
+    if wait:
+        response["Retry-After"] = str(math.ceil(wait.total_seconds()))
+    return response

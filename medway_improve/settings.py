@@ -300,12 +300,20 @@ SECURE_CSP = {
 
 CSRF_FAILURE_VIEW = "medway_improve.views.csrf_failure"
 
-# Login throttling (django-axes) on every login form, the admin's included: after
-# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
-# refused for the cool-off period and sees a GOV.UK lockout page (429).
+# Login throttling (django-axes) on every login form, the admin's included (accounts/throttle.py):
+# after AXES_FAILURE_LIMIT wrong passwords for one username from one client address, that
+# pair is refused for the cool-off period and sees a GOV.UK lockout page (429); after
+# LOGIN_USERNAME_FAILURE_LIMIT for one username from any addresses, each further attempt
+# waits a delay that doubles (1 s, 2 s, 4 s ... at most the cool-off).
+# TRUSTED_PROXY_COUNT: how many proxies in front of the app append to X-Forwarded-For (1
+# behind docker-compose's TLS proxy). 0 (the default) uses the connection's address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttle.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
