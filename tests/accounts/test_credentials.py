@@ -23,7 +23,9 @@ SETUP = "accounts:mfa_setup"
 
 
 def _events(user, label):
-    return AuditEvent.objects.filter(pgh_obj_model="accounts.User", pgh_obj_id=str(user.pk), pgh_label=label)
+    return AuditEvent.objects.filter(
+        pgh_obj_model="accounts.User", pgh_obj_id=str(user.pk), pgh_label=label
+    )
 
 
 # --- 1. The password alone never replaces a second factor -----------------------------------
@@ -140,14 +142,20 @@ def test_people_change_their_own_password(client, officer):
     assert b"govuk-error-summary" in weak.content
     wrong = client.post(
         url,
-        {"old_password": "not-my-password", "new_password1": "a new long passphrase",
-         "new_password2": "a new long passphrase"},
+        {
+            "old_password": "not-my-password",
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
     )
     assert wrong.status_code == 422
     response = client.post(
         url,
-        {"old_password": PASSWORD, "new_password1": "a new long passphrase",
-         "new_password2": "a new long passphrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
     )
     assert response.status_code == 302
     officer.refresh_from_db()
@@ -187,7 +195,10 @@ def test_credential_events_read_plainly_in_the_audit_trail(as_user, administrato
 
 
 def _setting_with(env: dict) -> str:
-    code = "import django; django.setup(); from django.conf import settings as s; print(s.MFA_REQUIRED)"
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings as s; print(s.MFA_REQUIRED)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=django_settings.BASE_DIR,
@@ -205,9 +216,10 @@ def test_two_factor_stays_on_when_debug_is_on():
 
 
 def test_the_sign_in_page_says_when_two_factor_is_off(client, settings):
-    assert b"Two-factor authentication is turned off" not in client.get(
-        reverse("accounts:login")
-    ).content
+    assert (
+        b"Two-factor authentication is turned off"
+        not in client.get(reverse("accounts:login")).content
+    )
     settings.MFA_REQUIRED = False
     page = client.get(reverse("accounts:login")).content.decode()
     assert "Two-factor authentication is turned off" in page

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.throttle import username_delay
@@ -56,7 +55,12 @@ def test_guesses_spread_over_many_addresses_meet_a_growing_delay(officer, settin
     per_address = settings.AXES_FAILURE_LIMIT - 1  # never enough to lock one address out
     for address in range(2):
         for _ in range(per_address):
-            assert sign_in(Client(REMOTE_ADDR=f"203.0.113.{address}"), officer.username, WRONG).status_code == 200
+            assert (
+                sign_in(
+                    Client(REMOTE_ADDR=f"203.0.113.{address}"), officer.username, WRONG
+                ).status_code
+                == 200
+            )
     # Eight failures from anywhere: the username now waits, even with the right password.
     response = sign_in(Client(REMOTE_ADDR="198.51.100.1"), officer.username)
     assert response.status_code == 429
