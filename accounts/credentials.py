@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from accounts import permissions
 
 # Audit-trail labels (registered as pghistory.ManualEvent on User in accounts/models.py).
-PASSWORD_CHANGED = "password_changed"
-PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event label)
+PASSWORD_RESET = "password_reset"  # noqa: S105
 TWO_FACTOR_RESET = "two_factor_reset"
 LABELS = {
     PASSWORD_CHANGED: "Password changed by its owner",

@@ -72,7 +72,9 @@ class ReplaceDeviceForm(OneTimeCodeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].label = "Code from the new app"
-        self.fields["code"].help_text = "The 6-digit code the new app shows after you scan the QR code."
+        self.fields[
+            "code"
+        ].help_text = "The 6-digit code the new app shows once it has the QR code."
 
     def clean_current_code(self) -> str:
         code = "".join(self.cleaned_data["current_code"].split())

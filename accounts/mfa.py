@@ -30,6 +30,7 @@ from accounts import credentials, permissions
 DEVICE_NAME = "Authenticator app"
 _NO_DEVICE_SESSION_KEY = "mfa_no_device"
 TOO_MANY = "Too many wrong codes. Wait a minute, then enter the newest code."
+WRONG_CURRENT_CODE = "That code is not right. Enter the newest code from the app you use now."
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -92,7 +93,7 @@ def devices_of(user) -> list[TOTPDevice]:
 
 
 def _check_new_device_code(device: TOTPDevice, code: str) -> str:
-    """"" if `code` is right for the new device, else the message for the person."""
+    """The message for the person if `code` is wrong for the new device, else ""."""
     allowed, _ = device.verify_is_allowed()
     if not allowed:
         return TOO_MANY
@@ -136,7 +137,7 @@ def mfa_replace_device(
     if not allowed:
         return False, {"current_code": TOO_MANY}
     if not current.verify_token(normalise_code(current_code)):
-        return False, {"current_code": "That code is not right. Enter the newest code from the app you use now."}
+        return False, {"current_code": WRONG_CURRENT_CODE}
     problem = _check_new_device_code(device, code)
     if problem:
         return False, {"code": problem}
@@ -150,7 +151,9 @@ def mfa_reset_by_administrator(*, administrator, user) -> int:
     """Recovery for someone who lost their phone: delete their devices, so they set up a new
     one the next time they sign in. Recorded in the audit trail. Returns devices deleted."""
     if not permissions.can_reset_credentials(administrator, user):
-        raise PermissionDenied("Only an administrator can reset someone's two-factor authentication.")
+        raise PermissionDenied(
+            "Only an administrator can reset someone's two-factor authentication."
+        )
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     credentials.event_record(user=user, label=credentials.TWO_FACTOR_RESET)
     return deleted

@@ -34,9 +34,7 @@ def client_ip(request: HttpRequest) -> str | None:
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < count:
         return remote  # not through every proxy: only the connection's address is known

@@ -63,7 +63,10 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             started = request.session.get(self.STAMP)
-            if started is not None and time.time() - started > settings.SESSION_MAX_LIFETIME_SECONDS:
+            if (
+                started is not None
+                and time.time() - started > settings.SESSION_MAX_LIFETIME_SECONDS
+            ):
                 return self._sign_in_again(request)
         response = self.get_response(request)
         # Stamp a session when someone is first seen signed in (this includes the sign-in
