@@ -82,9 +82,7 @@ def _reader(route) -> str | None:
 
 
 GET_ROUTES = [
-    route
-    for route in ROUTES
-    if not route.name.startswith("admin:") and _reader(route) is not None
+    route for route in ROUTES if not route.name.startswith("admin:") and _reader(route) is not None
 ]
 
 
