@@ -254,6 +254,10 @@ if not (1 <= BOARD_PACK_DAY <= 28 and 1 <= BOARD_MEETING_DAY <= 28):
     raise ImproperlyConfigured("BOARD_PACK_DAY and BOARD_MEETING_DAY must be between 1 and 28.")
 BOARD_PACK_MAX_ATTACHMENT_BYTES = env.int("BOARD_PACK_MAX_ATTACHMENT_BYTES", default=5_000_000)
 BOARD_PACK_TIME_LIMIT = env.int("BOARD_PACK_TIME_LIMIT", default=600)
+# A pack still queued this long after it was asked for (its task was never sent: Redis was
+# down) is queued again by a sweep that runs every BOARD_PACK_SWEEP_SECONDS.
+BOARD_PACK_REQUEUE_SECONDS = env.int("BOARD_PACK_REQUEUE_SECONDS", default=300)
+BOARD_PACK_SWEEP_SECONDS = env.int("BOARD_PACK_SWEEP_SECONDS", default=300)
 # Packs up to this many pages are tagged PDF/UA-1; longer ones are plain PDFs (still with
 # title, language and bookmarks) beside the HTML version. See boardpacks/pdf.py.
 BOARD_PACK_TAGGED_MAX_PAGES = env.int("BOARD_PACK_TAGGED_MAX_PAGES", default=200)
