@@ -91,3 +91,17 @@ class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
         super().__init__(*args, **kwargs)
         # No autofocus: it skips the skip link and the page heading for screen reader users.
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        for name, label, hint, required in (
+            ("old_password", "Current password", "", "Enter your current password"),
+            (
+                "new_password1",
+                "New password",
+                "At least 12 characters. Not a common password, not only numbers, and not "
+                "like your name or username.",
+                "Enter a new password",
+            ),
+            ("new_password2", "New password again", "", "Enter the new password again"),
+        ):
+            field = self.fields[name]
+            field.label, field.help_text = label, hint
+            field.error_messages["required"] = required
