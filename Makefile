@@ -39,6 +39,7 @@ database: .venv/.synced ## Create the database if missing and migrate it
 
 .PHONY: demo
 demo: export DEBUG ?= 1
+demo: export MFA_REQUIRED ?= 0
 demo: install database ## Set up and run the demo: web, worker and beat with Medway data
 	$(PY) manage.py load_demo
 	@echo "Open http://127.0.0.1:8000 and sign in with one of the accounts above."

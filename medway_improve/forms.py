@@ -1,5 +1,7 @@
 """GOV.UK Design System markup for Django forms: `{{ form }}` renders GOV.UK fields."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
@@ -91,6 +93,23 @@ class GovukFormMixin:
             error_id = f"id_{self.add_prefix(name)}_error"
             if error_id not in described:
                 widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
+
+
+class PeriodDateField(forms.DateField):
+    """A date that bounds a period to read or export: between FIRST and LAST, so a range
+    like 0001-01-01 to 9999-12-31 is refused with a message instead of overflowing the
+    date arithmetic behind it (a day after 31 December 9999 does not exist)."""
+
+    FIRST = dt.date(2000, 1, 1)
+    LAST = dt.date(2099, 12, 31)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not (self.FIRST <= value <= self.LAST):
+            raise ValidationError(
+                f"Enter a date between {self.FIRST:%-d %B %Y} and {self.LAST:%-d %B %Y}.",
+                code="out_of_range",
+            )
 
 
 class Form(GovukFormMixin, forms.Form):

@@ -716,3 +716,13 @@ def test_pack_page_renders_the_print_section(as_user, board_member, officer, act
     assert b"have been swapped" in swapped.content
     bad = as_user(board_member).get(reverse("board:challenge_pack") + "?since=2025-02-31")
     assert bad.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_challenge_pack_for_an_impossible_period_shows_the_default_one(as_user, lead):
+    response = as_user(lead).get(
+        reverse("board:challenge_pack"), {"since": "0001-01-01", "until": "9999-12-31"}
+    )
+    assert response.status_code == 200
+    assert b"Enter a date between 1 January 2000 and 31 December 2099" in response.content
+    assert b"The period shown is the default one." in response.content

@@ -212,6 +212,7 @@ RULES: dict[str, Rule] = {
     "accounts:mfa_settings": Rule(get=READ, post=NO_METHOD),
     "accounts:mfa_setup": Rule(get=READ, post=READ),
     "accounts:mfa_verify": Rule(get=READ, post=READ),
+    "accounts:password_change": Rule(get=READ, post=READ),
     "accounts:mfa_disable": Rule(
         get=NO_METHOD,
         post=roles(
