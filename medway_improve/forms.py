@@ -1,5 +1,7 @@
 """GOV.UK Design System markup for Django forms: `{{ form }}` renders GOV.UK fields."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
@@ -56,6 +58,71 @@ class FastSelect(forms.Select):
         )
 
 
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes in a fieldset. The field gets the
+    date as "YYYY-M-D" (so an impossible date fails the field's own parsing); a single ISO
+    value under the field's name (an older form, a test) is accepted as well."""
+
+    template_name = "includes/govuk/date_input.html"
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [day.day, day.month, day.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        day, month, year = ((data.get(f"{name}_{i}") or "").strip() for i in range(len(self.parts)))
+        if not (day or month or year):
+            return None
+        if not (day and month and year):
+            missing = [p for p, v in zip(self.parts, (day, month, year), strict=True) if not v]
+            return {"missing": missing}
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and not any(f"{name}_{i}" in data for i in range(3))
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else ""
+
+
+class GovukDateField(forms.DateField):
+    """A date typed as day, month and year (GOV.UK pattern), with GOV.UK error messages."""
+
+    widget = GovukDateInput
+    input_formats = ["%Y-%m-%d"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        label = str(self.label or "The date")
+        if isinstance(value, dict):
+            raise ValidationError(
+                f"{label} must include a {' and '.join(value['missing'])}", code="incomplete"
+            )
+        if isinstance(value, str) and value:
+            try:
+                year, month, day = (int(part) for part in value.split("-"))
+                return dt.date(year, month, day)
+            except ValueError:
+                raise ValidationError(f"{label} must be a real date", code="invalid") from None
+        return super().to_python(value)
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "includes/govuk/form.html"
     field_template_name = "includes/govuk/field.html"
@@ -74,6 +141,8 @@ class GovukFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+            if isinstance(widget, GovukDateInput):
+                widget.attrs["class"] = "govuk-input govuk-date-input__input"
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_helptext"
 
