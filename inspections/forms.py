@@ -106,9 +106,8 @@ class RowForm(Form):
         super().__init__(*args, **kwargs)
         for name, options in (choices or {}).items():
             self.fields[name].choices = options
-        self.fields["order"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
-        if "DELETE" in self.fields:
-            self.fields["DELETE"].label = "Remove"
+        if "order" in self.fields:
+            self.fields["order"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
 
     def row(self) -> dict:
         data = dict(self.cleaned_data)
@@ -201,9 +200,22 @@ ROW_FORMS = {
 }
 
 
+class RowFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this row when saving"
+            form.fields["DELETE"].widget.attrs["class"] = "govuk-checkboxes__input"
+
+
 def row_formset(kind: str, *, data=None, initial: list[dict], choices: dict, extra: int = 1):
     formset_class = forms.formset_factory(
-        ROW_FORMS[kind], extra=extra, can_delete=True, max_num=200, absolute_max=250
+        ROW_FORMS[kind],
+        formset=RowFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=200,
+        absolute_max=250,
     )
     return formset_class(data, initial=initial, prefix=kind, form_kwargs={"choices": choices})
 

@@ -141,13 +141,10 @@ def inspection_rows_update(request: HttpRequest, pk: int, section: str) -> HttpR
     choices = rows.choices(inspection)
     adding = request.method == "POST" and "add_row" in request.POST
     data = rows.data_with_another_row(request.POST) if adding else request.POST or None
-    formset = row_formset(
-        rows.kind,
-        data=data,
-        initial=rows.initial(inspection),
-        choices=choices,
-        extra=0 if data else 1,
-    )
+    initial = rows.initial(inspection)
+    # A blank row to start an empty list; otherwise "Add another" adds one.
+    extra = 0 if data or initial else 1
+    formset = row_formset(rows.kind, data=data, initial=initial, choices=choices, extra=extra)
     problems = []
     if request.method == "POST" and not adding and formset.is_valid():
         try:

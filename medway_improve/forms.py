@@ -64,7 +64,6 @@ class GovukDateInput(forms.MultiWidget):
     value under the field's name (an older form, a test) is accepted as well."""
 
     template_name = "includes/govuk/date_input.html"
-    parts = ("day", "month", "year")
 
     def __init__(self, attrs=None):
         super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
@@ -72,23 +71,19 @@ class GovukDateInput(forms.MultiWidget):
     def decompress(self, value):
         if isinstance(value, dt.date):
             return [value.day, value.month, value.year]
-        if isinstance(value, str) and value:
-            try:
-                day = dt.date.fromisoformat(value)
-            except ValueError:
-                return [None, None, None]
-            return [day.day, day.month, day.year]
+        if isinstance(value, str) and value.count("-") == 2:
+            year, month, day = value.split("-")
+            return [day, month, year]
         return [None, None, None]
 
     def value_from_datadict(self, data, files, name):
         if name in data:
             return data.get(name)
-        day, month, year = ((data.get(f"{name}_{i}") or "").strip() for i in range(len(self.parts)))
+        day, month, year = (
+            (data.get(f"{name}_{i}") or "").strip().replace("-", "") for i in range(3)
+        )
         if not (day or month or year):
             return None
-        if not (day and month and year):
-            missing = [p for p, v in zip(self.parts, (day, month, year), strict=True) if not v]
-            return {"missing": missing}
         return f"{year}-{month}-{day}"
 
     def value_omitted_from_data(self, data, files, name):
@@ -109,15 +104,22 @@ class GovukDateField(forms.DateField):
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
-        label = str(self.label or "The date")
-        if isinstance(value, dict):
-            raise ValidationError(
-                f"{label} must include a {' and '.join(value['missing'])}", code="incomplete"
-            )
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value.count("-") == 2:
+            label = str(self.label or "The date").removesuffix(" (optional)")
+            year, month, day = value.split("-")
+            missing = [
+                part
+                for part, typed in (("day", day), ("month", month), ("year", year))
+                if not typed
+            ]
+            if missing:
+                raise ValidationError(
+                    f"{label} must include a {' and '.join(missing)}", code="incomplete"
+                )
             try:
-                year, month, day = (int(part) for part in value.split("-"))
-                return dt.date(year, month, day)
+                if len(year) != 4:
+                    raise ValueError
+                return dt.date(int(year), int(month), int(day))
             except ValueError:
                 raise ValidationError(f"{label} must be a real date", code="invalid") from None
         return super().to_python(value)
