@@ -214,7 +214,9 @@ def test_what_changed_is_computed_against_the_previous_packs_frozen_data(celery_
         assert not has_ref(parts["overdue"], reference), reference
 
     assert has_ref(parts["moved"], "1.5") and "Waiting for police data." in parts["moved"]
-    assert f"{was_due.day} {was_due:%b %Y}" in parts["moved"] and "26 Feb 2027" in parts["moved"]
+    assert (
+        f"{was_due.day} {was_due:%B %Y}" in parts["moved"] and "26 February 2027" in parts["moved"]
+    )
     assert has_ref(parts["rag"], "1.4")
     assert has_ref(parts["completed"], "2.7")
     assert "Stay interviews held with 42 staff." in parts["completed"]

@@ -1,5 +1,6 @@
 """Stage 2: data to HTML. No database: the pack renders from its frozen data alone."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_cover_says_council_board_month_meeting_version_and_marking(data):
         "Medway Council",
         "Improvement Board pack",
         "November 2026",
-        "Monday 16 November 2026",
+        "{d.day} {d:%B %Y}".format(d=dt.date.fromisoformat(data["meeting_date"])),
         "Version 1",
         "OFFICIAL",
     ):
