@@ -198,3 +198,17 @@ def test_lead_adds_an_inspection_by_hand_without_javascript(browser, live_server
     ]
     assert fits_the_screen(page)
     context.close()
+
+
+def test_board_pack_meeting_date_is_typed_as_day_month_year(page, live_server, lead):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, lead.username)
+    page.goto(f"{live_server.url}/board-packs/")
+    meeting = page.get_by_role("group", name="Meeting date (optional)")
+    assert meeting.get_by_label("Day").is_visible()
+    checked(page, "390-boardpacks")
+    meeting.get_by_label("Day").fill("9")
+    page.get_by_role("button", name="Generate now").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.get_by_role("link", name="Meeting date must include a month and year").is_visible()
+    checked(page, "390-boardpacks-error")
