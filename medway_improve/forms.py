@@ -58,6 +58,73 @@ class FastSelect(forms.Select):
         )
 
 
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes in a fieldset. The field gets the
+    date as "YYYY-M-D" (so an impossible date fails the field's own parsing); a single ISO
+    value under the field's name (an older form, a test) is accepted as well."""
+
+    template_name = "includes/govuk/date_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value.count("-") == 2:
+            year, month, day = value.split("-")
+            return [day, month, year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        day, month, year = (
+            (data.get(f"{name}_{i}") or "").strip().replace("-", "") for i in range(3)
+        )
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and not any(f"{name}_{i}" in data for i in range(3))
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else ""
+
+
+class GovukDateField(forms.DateField):
+    """A date typed as day, month and year (GOV.UK pattern), with GOV.UK error messages."""
+
+    widget = GovukDateInput
+    input_formats = ["%Y-%m-%d"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.count("-") == 2:
+            label = str(self.label or "The date").removesuffix(" (optional)")
+            year, month, day = value.split("-")
+            missing = [
+                part
+                for part, typed in (("day", day), ("month", month), ("year", year))
+                if not typed
+            ]
+            if missing:
+                raise ValidationError(
+                    f"{label} must include a {' and '.join(missing)}", code="incomplete"
+                )
+            try:
+                if len(year) != 4:
+                    raise ValueError
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise ValidationError(f"{label} must be a real date", code="invalid") from None
+        return super().to_python(value)
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "includes/govuk/form.html"
     field_template_name = "includes/govuk/field.html"
@@ -76,6 +143,8 @@ class GovukFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+            if isinstance(widget, GovukDateInput):
+                widget.attrs["class"] = "govuk-input govuk-date-input__input"
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_helptext"
 
