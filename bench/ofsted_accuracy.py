@@ -125,7 +125,7 @@ def _area_key(area: str) -> str | None:
     text = area.lower()
     if "overall effectiveness" in text:
         return "overall"
-    if "impact of leaders" in text:
+    if "impact of leaders" in text or "leadership, management and governance" in text:
         return "leaders"
     if "help and protection" in text:
         return "help_and_protection"
@@ -133,7 +133,7 @@ def _area_key(area: str) -> str | None:
         return "in_care"
     if "care leavers" in text:
         return "care_leavers"
-    if "children in care" in text:
+    if "children in care" in text or "children looked after" in text:
         return "in_care"
     return None
 
@@ -149,7 +149,7 @@ def our_grades(draft: OfstedDraft) -> dict[str, str]:
 
 def _jt39_value(raw: str) -> str:
     value = raw.strip().lower()
-    if value in {"inspection_pre_dates_judgement", ""}:
+    if value in {"inspection_pre_dates_judgement", "not_reported_post_reform", ""}:
         return ""  # no such judgement in this report
     return value.replace(" ", "_")
 

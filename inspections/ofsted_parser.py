@@ -98,7 +98,14 @@ def extract_text(data: bytes, *, filename: str = "") -> str:
     """Return the text of a PDF or plain-text file, or raise OfstedDocumentError.
 
     The file type is decided by its content (a PDF starts with ``%PDF``), not its name.
+    A PDF's text comes without page furniture, one paragraph a line where its layout shows
+    paragraphs (see inspections.ofsted_pdf).
     """
+    return _extract(data, filename)[0]
+
+
+def _extract(data: bytes, filename: str) -> tuple[str, bool]:
+    """The text, and whether it is one paragraph a line (from a PDF's layout)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("extract_text expects bytes")
     data = bytes(data)
@@ -115,20 +122,20 @@ def extract_text(data: bytes, *, filename: str = "") -> str:
             "or paste the text instead."
         )
     is_pdf = b"%PDF-" in data[:1024]  # the header may follow a little junk
-    text = _pdf_text(data, name) if is_pdf else _plain_text(data, name)
+    text, paragraphs = _pdf_text(data, name) if is_pdf else (_plain_text(data, name), False)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         raise OfstedDocumentError(f"{name} contains no text. {_PASTE_HINT}")
-    return text
+    return text, paragraphs
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_text(data: bytes, name: str) -> tuple[str, bool]:
     corrupt = (
         f"{name} looks like a PDF but it is damaged or incomplete, so it can’t be read. "
         "Download the report from Ofsted again, or paste its text instead."
     )
     try:
-        text, page_count = pdf_layout_text(data)
+        text, page_count, paragraphs = pdf_layout_text(data)
     except PdfPasswordError as exc:
         raise OfstedDocumentError(
             f"{name} is password-protected, so its text can’t be read. "
@@ -149,7 +156,7 @@ def _pdf_text(data: bytes, name: str) -> str:
             f"The text inside {name} comes out as unreadable symbols (its fonts don’t map to "
             f"letters). {_PASTE_HINT}"
         )
-    return text
+    return text, paragraphs
 
 
 _BINARY_SIGNATURES = (
@@ -196,8 +203,8 @@ def _plain_text(data: bytes, name: str) -> str:
 
 def parse_document(data: bytes, *, filename: str = "") -> OfstedDraft:
     """Read a PDF or text file and return the draft parsed from it."""
-    text = extract_text(data, filename=filename)
-    return _parse(text, layout=b"%PDF-" in bytes(data[:1024]))
+    text, paragraphs = _extract(data, filename)
+    return _parse(text, layout=paragraphs)
 
 
 # ---------------------------------------------------------------------------
@@ -499,7 +506,10 @@ def _find_title(lines: list[str]) -> _Title | None:
         if _JTAI_START.match(line):
             title = line
             j = i + 1
-            while j < len(head_lines) and j <= i + 3 and head_lines[j]:
+            while j < len(head_lines) and j <= i + 4:
+                if not head_lines[j]:
+                    j += 1  # paragraphs from a PDF's layout have blank lines between them
+                    continue
                 last_word = title.rsplit(" ", 1)[-1].lower()
                 nxt = head_lines[j]
                 if nxt[0].islower() or last_word in _CONNECTORS:
@@ -1105,6 +1115,9 @@ def _collect_paragraph_list(lines: list[str], start: int, *, numbered: bool) -> 
                 items.append(lead_in)  # 'The local authority needs to ..., including:'
             items.append(line[2:])
             continue
+        if items and line[:1].islower():
+            items[-1] += " " + line  # a wrapped line set apart from its item
+            continue
         number = _NUMBER_ITEM.match(line)
         if numbered and number:
             items.append(line[number.end() :])
@@ -1115,7 +1128,7 @@ def _collect_paragraph_list(lines: list[str], start: int, *, numbered: bool) -> 
         lead_in = line
         if lead_ins > 2:
             break
-    return [_squash(item) for item in items if item.strip()]
+    return [text for text in (_join_item([item]) for item in items) if text]
 
 
 def _introduces_items(line: str) -> bool:

@@ -97,7 +97,9 @@ def _page_chars(page, page_height: float) -> list[list[_Char]]:
             code = pdfium_c.FPDFText_GetUnicode(handle, i)
             if code == 2 and run:  # PDFium's mark for a hyphen that ends a line
                 last = run[-1]
-                run.append(_Char("-", last.x1, last.x1 + last.size * 0.3, last.y, last.size, last.bold))
+                run.append(
+                    _Char("-", last.x1, last.x1 + last.size * 0.3, last.y, last.size, last.bold)
+                )
                 continue
             if code in (10, 13, 2):  # line breaks
                 if run:
@@ -220,8 +222,11 @@ def _make_line(page: int, chars: list[_Char]) -> _Line | None:
     if cell.strip():
         cells.append((cell_x, cell.strip()))
     first_word = cells[0][1].split(" ", 1)[0] if cells else ""
-    if body[0].text in BULLET_GLYPHS or (
-        0xE000 <= ord(body[0].text) <= 0xF8FF and len(first_word) == 1
+    glyph = body[0].text
+    if (
+        glyph in BULLET_GLYPHS
+        or (0xE000 <= ord(glyph) <= 0xF8FF and len(first_word) == 1)
+        or (first_word == "o" and len(body) > 1)  # Word's sub-bullet: a Courier 'o'
     ):
         line.bullet = True
         after = next((c for c in body[1:] if c.text != " "), None)
@@ -298,7 +303,12 @@ def _join_same_line(left: _Line, right: _Line) -> _Line:
     joined.x0, joined.x1, joined.y = left.x0, max(left.x1, right.x1), left.y
     if left.bullet and not left.cells:  # the glyph alone, its words in a run of their own
         joined.cells = list(right.cells)
-        joined.size, joined.bold, joined.bullet, joined.text_x = right.size, right.bold, True, right.x0
+        joined.size, joined.bold, joined.bullet, joined.text_x = (
+            right.size,
+            right.bold,
+            True,
+            right.x0,
+        )
     else:
         if gap > max(left.size, right.size) * 1.0:
             joined.cells = left.cells + right.cells
@@ -340,9 +350,7 @@ def _remove_furniture(
             if line.y < height * 0.13 or line.y > height * 0.87:
                 zone_pages.setdefault(_furniture_key(line.text), set()).add(number)
     repeated = {
-        key
-        for key, seen in zone_pages.items()
-        if len(seen) >= 2 and len(seen) >= 0.3 * len(pages)
+        key for key, seen in zone_pages.items() if len(seen) >= 2 and len(seen) >= 0.3 * len(pages)
     }
     kept_pages: list[list[_Line]] = []
     for number, (lines, height) in enumerate(zip(pages, heights, strict=True)):
@@ -350,7 +358,8 @@ def _remove_furniture(
         for line in lines:
             top, bottom = line.y < height * 0.13, line.y > height * 0.87
             if (top or bottom) and (
-                _furniture_key(line.text) in repeated
+                # the first page's top holds the title, which the running header repeats
+                (_furniture_key(line.text) in repeated and (bottom or number > 0))
                 or _PAGE_NUMBER.fullmatch(line.text)
                 or (bottom and line.size < body * 0.85)
             ):
@@ -483,8 +492,24 @@ def _join_wrapped(parts: list[str]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def pdf_layout_text(data: bytes) -> tuple[str, int]:
-    """The document's text as paragraphs, and its number of pages.
+def _has_paragraph_spacing(pages: list[list[_Line]], body: float) -> bool:
+    """Do paragraphs stand apart (extra space between them), as in Ofsted's own PDFs?
+
+    A PDF made by printing plain text line by line has every line at the same pitch; its
+    paragraphs can't be told from its layout, so its lines are given one by one instead.
+    """
+    pitch = _line_pitch(pages, body)
+    lines = breaks = 0
+    for page in pages:
+        for a, b in zip(page, page[1:], strict=False):
+            if a.size == body and b.size == body:
+                lines += 1
+                breaks += b.y - a.y > pitch * 1.3
+    return lines > 0 and breaks >= max(2, lines * 0.06)
+
+
+def pdf_layout_text(data: bytes) -> tuple[str, int, bool]:
+    """The document's text, its number of pages, and whether the text is one paragraph a line.
 
     Raises PdfPasswordError if it needs a password, PdfLayoutError if PDFium cannot read it.
     """
@@ -503,5 +528,10 @@ def pdf_layout_text(data: bytes) -> tuple[str, int]:
             document.close()
     body = _body_size(pages)
     pages = _remove_furniture(pages, heights, body)
+    if not _has_paragraph_spacing(pages, body):
+        text = "\n\n".join(
+            "\n".join(("• " if line.bullet else "") + line.text for line in page) for page in pages
+        )
+        return text, len(heights), False
     text = "\n\n".join(_paragraph_text(p) for p in _paragraphs(pages, body))
-    return text, len(heights)
+    return text, len(heights), True
