@@ -1169,8 +1169,8 @@ def _find_sections(lines: list[str], *, layout: bool = False) -> dict[str, list[
 _THEME = re.compile(
     r"(?:(?:[Ii]nspectors|[Tt]he\s+inspectors?|[Tt]his\s+(?:focused\s+)?visit|[Tt]he\s+(?:focused\s+)?"
     r"visit)\s+(?:looked\s+at|evaluated|reviewed|considered|examined|focused\s+on|explored)\s+)"
-    rf"(?:(?:the\s+)?(?:local\s+authority|council|authority){_APOS}s?\s+arrangements\s+for\s+)?"
-    r"(?P<theme>.+?)\.(?=\s|$)",
+    rf"(?:(?:the\s+)?(?:(?:local\s+authority|council|authority){_APOS}s?\s+)?arrangements\s+for\s+)?"
+    r"(?P<theme>.+?)\.(?P<quote>['’”]?)(?=\s|$)",
     re.S,
 )
 
@@ -1180,7 +1180,7 @@ def _find_theme(lines: list[str]) -> str | None:
     for children in care.' → 'children in care'."""
     text = _squash(" ".join(lines[:400]))[:30_000]
     for m in _THEME.finditer(text):
-        theme = m.group("theme").strip()
+        theme = m.group("theme").strip() + m.group("quote")  # "the ‘front door.’"
         if 3 <= len(theme) <= 600 and not re.match(r"(?i)a\s+range\s+of|evidence\b", theme):
             return theme
     return None
