@@ -610,7 +610,9 @@ _NAMES_SENTENCE = re.compile(
     r"(?:carried\s+out|led|undertaken|conducted)\s+by|inspectors\s+were)"
     r"\s+(?P<names>[^.;\n]{3,300}(?:\n[^.;\n]{1,200})?)"
 )
-_LEAD_INSPECTOR = re.compile(r"(?<![Dd]eputy\s)(?i:lead\s+inspector)\s*[:\-–]\s*(?P<name>[^\n,;]{3,80})")
+_LEAD_INSPECTOR = re.compile(
+    r"(?<![Dd]eputy\s)(?i:lead\s+inspector)\s*[:\-–]\s*(?P<name>[^\n,;]{3,80})"
+)
 _ROLE_LINE = re.compile(
     rf"^(?P<name>.*?)\s*[,–-]?\s*(?<![\w'’])(?:(?:Her|His)\s+Majesty{_APOS}s\s+Inspector|HMI|Senior\s+HMI|"
     rf"Ofsted\s+Inspector|Lead\s+[Ii]nspector)\s*$",
@@ -1138,6 +1140,7 @@ def _introduces_items(line: str) -> bool:
         r"(?i)\bfollowing\b|\bareas?\s+(?:for|of|that)\b|\bneeds?\s+to\s+improve\b|\bas\s+follows\b",
         line,
     )
+
 
 def _find_sections(lines: list[str], *, layout: bool = False) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"improve": [], "priority": [], "covered": []}

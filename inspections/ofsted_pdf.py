@@ -137,13 +137,13 @@ def _split_run(run: list[_Char]) -> list[list[_Char]]:
     for ch in run:
         if current and ch.text != " ":
             prev = next((c for c in reversed(current) if c.text != " "), None)
-            if prev is not None and (
-                abs(ch.y - prev.y) > max(prev.size, ch.size) * 0.9 or ch.x0 < prev.x0 - 1
+            if (
+                prev is not None
+                and (abs(ch.y - prev.y) > max(prev.size, ch.size) * 0.9 or ch.x0 < prev.x0 - 1)
+                and not _is_superscript(ch, prev)  # a superscript is raised and smaller
             ):
-                # a new line, unless it is a superscript (raised, smaller)
-                if not _is_superscript(ch, prev):
-                    pieces.append(current)
-                    current = []
+                pieces.append(current)
+                current = []
         current.append(ch)
     if current:
         pieces.append(current)

@@ -133,3 +133,52 @@ def test_every_jt39_disagreement_is_listed_with_a_verdict():
         assert len(row["reason"]) > 20, key
     # where the list says JT-39 is right, the parser is wrong: none is waved through
     assert all(row["verdict"] == "ours" for row in listed.values())
+
+
+# --- what the layout reader removes and joins, on the documents that showed each problem ----
+
+
+def corpus_text(name: str) -> str:
+    from inspections.ofsted_parser import extract_text
+
+    return extract_text((CORPUS / name).read_bytes())
+
+
+def test_footnote_and_its_marker_are_dropped():
+    text = corpus_text("ilacs_derby_2025-jul-08.pdf")
+    assert "\nWhat needs to improve?\n" in text  # not "improve?1"
+    assert "cross-referenced with the outcomes" not in text  # the footnote's text
+    draft = parse_file(CORPUS / "ilacs_derby_2025-jul-08.pdf")
+    assert draft.areas_for_improvement == [
+        "Management oversight of children’s experiences when children are living in the most "
+        "complex circumstances and are at risk of prolonged neglect or other ongoing harm. "
+        "(Outcome 3)"
+    ]
+
+
+def test_running_header_and_footer_are_dropped_and_items_join_across_pages():
+    text = corpus_text("ilacs_derby_2025-jul-08.pdf")
+    assert "Inspection of Derby City local authority children’s services" in text  # the title
+    assert text.count("Inspection of Derby City local authority children’s services") == 1
+    assert "oversight for decision-making when progressing contacts" in text  # page 2 → 3
+
+
+def test_letterhead_is_dropped_and_square_bullets_are_items():
+    text = corpus_text("focused_visit_medway_2025-jun-02.pdf")
+    for furniture in ("Piccadilly Gate", "M1 2WD", "enquiries@ofsted.gov.uk", "◼"):
+        assert furniture not in text
+    draft = parse_file(CORPUS / "focused_visit_medway_2025-jun-02.pdf")
+    assert draft.areas_for_improvement == [
+        "The quality of assessment and planning.",
+        "The timeliness of intervention, including during pre-proceedings, to support prompt "
+        "decision-making and inform permanence planning.",
+        "The quality and impact of management oversight and supervision to support children’s "
+        "experiences improving in a timely way.",
+    ]
+    assert draft.theme == "children in need or children subject to a child protection plan"
+
+
+def test_numbered_findings_are_never_areas_for_improvement():
+    draft = parse_file(CORPUS / "ilacs_medway_2023-sep-11.pdf")
+    assert len(draft.areas_for_improvement) == 4
+    assert not any(item[:1].isdigit() for item in draft.areas_for_improvement)
