@@ -232,7 +232,9 @@ def main() -> int:
     reports = len(jt39_rows())
     print(
         f"\nAgreement with JT-39 over {reports} ILACS reports: {agreeing}/{compared} grades "
-        f"({agreeing / compared:.1%})" if compared else "\nNo JT-39 rows matched."
+        f"({agreeing / compared:.1%})"
+        if compared
+        else "\nNo JT-39 rows matched."
     )
     listed = listed_disagreements() if DISAGREEMENTS_CSV.exists() else {}
     verdicts: dict[str, int] = {}

@@ -93,8 +93,11 @@ def _page_chars(page, page_height: float) -> list[list[_Char]]:
         ox, oy = ctypes.c_double(), ctypes.c_double()
         runs: list[list[_Char]] = []
         run: list[_Char] = []
+        unicode_of, origin_of = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharOrigin
+        box_of, size_of = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
+        weight_of = pdfium_c.FPDFText_GetFontWeight
         for i in range(count):
-            code = pdfium_c.FPDFText_GetUnicode(handle, i)
+            code = unicode_of(handle, i)
             if code == 2 and run:  # PDFium's mark for a hyphen that ends a line
                 last = run[-1]
                 run.append(
@@ -107,22 +110,19 @@ def _page_chars(page, page_height: float) -> list[list[_Char]]:
                     run = []
                 continue
             ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-            generated = pdfium_c.FPDFText_IsGenerated(handle, i) == 1
-            pdfium_c.FPDFText_GetCharOrigin(handle, i, ox, oy)
-            pdfium_c.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-            x0, x1 = left.value, right.value
-            if generated or ch.isspace():
+            if ch.isspace():  # spaces PDFium generated between words, or real ones
                 if run:
                     last = run[-1]
                     run.append(_Char(" ", last.x1, last.x1, last.y, last.size, last.bold))
                 continue
-            size = pdfium_c.FPDFText_GetFontSize(handle, i)
-            weight = pdfium_c.FPDFText_GetFontWeight(handle, i)
+            origin_of(handle, i, ox, oy)
+            box_of(handle, i, left, right, bottom, top)
+            x0, x1 = left.value, right.value
+            size = size_of(handle, i)
             if x1 <= x0:
                 x1 = x0 + size * 0.3
-            run.append(
-                _Char(ch, ox.value, max(x1, ox.value), page_height - oy.value, size, weight >= 600)
-            )
+            bold = weight_of(handle, i) >= 600
+            run.append(_Char(ch, ox.value, max(x1, ox.value), page_height - oy.value, size, bold))
         if run:
             runs.append(run)
         return runs
@@ -161,6 +161,8 @@ def _is_superscript(ch: _Char, base: _Char) -> bool:
 
 def _strip_superscripts(chars: list[_Char]) -> list[_Char]:
     """Drop footnote markers: digits set smaller and raised after a word ('improve?¹')."""
+    if not any(c.text.isdigit() for c in chars):
+        return chars
     body = [c for c in chars if c.text != " "]
     if not body:
         return chars
