@@ -872,7 +872,7 @@ def _find_judgements(lines: list[str]) -> list[Judgement]:
 # ---------------------------------------------------------------------------
 
 _BULLET = re.compile(
-    r"^(?:[\u2022\u25cf\u25aa\u25ab\u25a0\u25a1\u25e6\u25cb\u2023\u2043\u2219\u00b7\u25ba"
+    r"^(?:[\u2022\u25cf\u25aa\u25ab\u25a0\u25a1\u25fb-\u25fe\u25e6\u25cb\u2023\u2043\u2219\u00b7\u25ba"
     r"\u25b6\u27a2\u2713\u2714\u25c6\u2666\u2756\u2192\u00bb\ufffd\ue000-\uf8ff]+\s*"
     r"|[-–—*+>]\s+|o\s+|\(?\d{1,2}[.)]\s+|\(?[a-h]\)\s+|\([ivx]{1,4}\)\s+)"
 )
@@ -932,16 +932,22 @@ def _heading_at(lines: list[str], i: int) -> tuple[str | None, int]:
     if not line or not line[0].isupper() or _BULLET.match(line):
         return None, 0
     bare = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", line).strip()
+    bare = re.sub(r"(?<=[?a-z])\d{1,2}$", "", bare)  # a footnote marker: 'improve?1'
     for kind, pattern in _SECTION_HEADINGS:
         if pattern.fullmatch(bare.rstrip(":. ")):
             return kind, 1
     if _STOP_HEADING.fullmatch(bare):
         return "stop", 1
-    if i + 1 < len(lines) and lines[i + 1] and len(bare) < 60:
-        joined = f"{bare} {lines[i + 1]}".rstrip(":. ")
+    if i + 1 < len(lines) and lines[i + 1] and len(bare) < 70 and not _BULLET.match(lines[i + 1]):
+        joined = f"{bare} {lines[i + 1]}"
         for kind, pattern in _SECTION_HEADINGS:
-            if pattern.fullmatch(joined):
+            if pattern.fullmatch(joined.rstrip(":. ")):
                 return kind, 2
+        # 'The experiences and progress of children who need help and' / 'protection: good'
+        if re.match(r"(?i)the\s+(?:experiences|impact)\b", bare) and _STOP_HEADING.fullmatch(
+            joined
+        ):
+            return "stop", 2
     return None, 0
 
 
@@ -949,6 +955,8 @@ class _Entry(NamedTuple):
     text: str
     bullet: bool
     gap: bool  # a blank line (not a page break) came before it
+    numbered: bool = False  # '1. ...' rather than a bullet glyph
+    after_number: bool = False  # a bare number (page number or footnote mark) came before it
 
 
 _XREF_END = re.compile(
@@ -976,7 +984,7 @@ def _join_item(parts: list[str]) -> str:
         part = part.strip()
         if not part:
             continue
-        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and part[0].isalpha():
+        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and part[0].isalnum():
             text += part
         elif text:
             text += " " + part
@@ -996,7 +1004,7 @@ def _continues(previous: str, entry: _Entry) -> bool:
 
 def _collect_list(lines: list[str], start: int) -> list[str]:
     entries: list[_Entry] = []
-    blank = page_break = False
+    blank = page_break = number = False
     for j in range(start, min(len(lines), start + 400)):
         line = lines[j]
         if not line:
@@ -1004,27 +1012,33 @@ def _collect_list(lines: list[str], start: int) -> list[str]:
             continue
         if _is_page_furniture(line):
             page_break = True
+            number = number or bool(re.fullmatch(r"\d{1,2}", line))
             continue
         bullet = _BULLET.match(line)
+        gap = blank and not page_break
         if bullet:
-            entries.append(_Entry(line[bullet.end() :].strip(), True, blank and not page_break))
+            numbered = bool(re.match(r"\(?\d", line))
+            entries.append(_Entry(line[bullet.end() :].strip(), True, gap, numbered, number))
         else:
             if _heading_at(lines, j)[0] is not None:
                 break
-            entries.append(_Entry(line, False, blank and not page_break))
-        blank = page_break = False
+            entries.append(_Entry(line, False, gap, False, number))
+        blank = page_break = number = False
     if any(e.bullet for e in entries):
         return _bulleted_items(entries)
     return _plain_items(entries)
 
 
 def _bulleted_items(entries: list[_Entry]) -> list[str]:
+    first_numbered = next((e.numbered for e in entries if e.bullet), False)
     items: list[list[str]] = []
     current: list[str] | None = None
     i = 0
     while i < len(entries):
         entry = entries[i]
         if entry.bullet:
+            if entry.numbered and items and not first_numbered:
+                break  # numbered findings after the bulleted list: never list items
             current = [entry.text]
             items.append(current)
         elif current is None:
@@ -1035,9 +1049,10 @@ def _bulleted_items(entries: list[_Entry]) -> list[str]:
             current.append(entry.text)
         else:
             # A stray running header or footer between bullets: skip it; otherwise the list is over.
-            ahead = entries[i : i + 4]
+            # A footnote (after its bare number) may run longer, up to the next bullet.
+            ahead = entries[i : i + (8 if entry.after_number else 4)]
             k = next((n for n, e in enumerate(ahead) if e.bullet), None)
-            if k is None or any(len(e.text) > 100 for e in ahead[:k]):
+            if k is None or (not entry.after_number and any(len(e.text) > 100 for e in ahead[:k])):
                 break
             i += k
             continue
