@@ -17,7 +17,9 @@ import csv
 import functools
 import json
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from inspections.ofsted_parser import OfstedDraft, parse_document  # noqa: E402
+from inspections.ofsted_parser import OfstedDraft, parse_document, parse_text  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ofsted"
 REAL = FIXTURES / "real"
@@ -119,6 +121,27 @@ def score_annotations(
                 else:
                     score.wrong.append(f"{name} #{i + 1}:\n    expected {a!r}\n    got      {b!r}")
     return scores, results
+
+
+def score_pasted_text(names: list[str]) -> dict[str, FieldScore]:
+    """The paste path: each annotated PDF's flat text (poppler's pdftotext, close to what a
+    PDF viewer copies) through parse_text, scored like the PDFs."""
+    scores = {name: FieldScore() for name in (*EXACT_FIELDS, *LIST_FIELDS)}
+    for name in names:
+        expected = json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))
+        text = subprocess.run(
+            ["pdftotext", str(pdf_for(name)), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        got = parse_text(text).as_json_dict()
+        for key in EXACT_FIELDS:
+            scores[key].total += 1
+            scores[key].right += got[key] == expected.get(key)
+        for key in LIST_FIELDS:
+            want = [squash(item) for item in expected.get(key, [])]
+            have = [squash(item) for item in got[key]]
+            scores[key].total += max(len(want), len(have))
+            scores[key].right += sum(a == b for a, b in zip(want, have, strict=False))
+    return scores
 
 
 # --- agreement with JT-39 ---------------------------------------------------------------------
@@ -227,6 +250,11 @@ def main() -> int:
     for key, score in scores.items():
         for wrong in score.wrong:
             print(f"  ✗ {key}: {wrong}")
+
+    if shutil.which("pdftotext"):
+        print("\nThe same documents as pasted text (pdftotext's flat text through parse_text):")
+        for key, score in score_pasted_text(names).items():
+            print(f"  {key:24} {score.ratio:7.1%}  ({score.right}/{score.total})")
 
     compared, agreeing, disagreements = jt39_comparison(drafts)
     reports = len(jt39_rows())

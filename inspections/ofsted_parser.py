@@ -496,7 +496,11 @@ def _find_title(lines: list[str]) -> _Title | None:
         if best is not None and at >= best.line:
             break
         if _TITLE_UNDER_NAME.fullmatch(head_lines[at]) and len(head_lines[before].split()) <= 8:
-            la = _clean_la(head_lines[before])
+            name = head_lines[before]
+            earlier = [i for i in nonblank if i < before]
+            if earlier and re.fullmatch(r"(?i)council|borough\s+council|county\s+council", name):
+                name = f"{head_lines[earlier[-1]]} {name}"  # the name wrapped over two lines
+            la = _clean_la(name)
             if la:
                 best = _Title("ilacs", la, before)
                 break
@@ -1012,7 +1016,9 @@ def _collect_list(lines: list[str], start: int) -> list[str]:
             continue
         if _is_page_furniture(line):
             page_break = True
-            number = number or bool(re.fullmatch(r"\d{1,2}", line))
+            # a bare number straight before text is a footnote's; a page break has its running
+            # header between the page number and the text that goes on
+            number = bool(re.fullmatch(r"\d{1,2}", line))
             continue
         bullet = _BULLET.match(line)
         gap = blank and not page_break
@@ -1045,7 +1051,9 @@ def _bulleted_items(entries: list[_Entry]) -> list[str]:
             pass  # introductory sentence before the first bullet
         elif not "".join(current):
             current.append(entry.text)  # a bullet glyph alone on its line
-        elif _continues(current[-1], entry):
+        elif _continues(current[-1], entry) and not (
+            entry.after_number and entry.text[:1].isupper()
+        ):
             current.append(entry.text)
         else:
             # A stray running header or footer between bullets: skip it; otherwise the list is over.
@@ -1172,8 +1180,11 @@ def _find_sections(lines: list[str], *, layout: bool = False) -> dict[str, list[
             for item in items:
                 if item not in found[kind]:
                     found[kind].append(item)
-        elif layout and not recommendations and _RECOMMENDATIONS.fullmatch(lines[i]):
-            recommendations = _collect_paragraph_list(lines, i + 1, numbered=True)
+        elif not recommendations and _RECOMMENDATIONS.fullmatch(lines[i]):
+            if layout:
+                recommendations = _collect_paragraph_list(lines, i + 1, numbered=True)
+            else:
+                recommendations = _collect_list(lines, i + 1)
         i += max(used, 1)
     if not found["improve"] and recommendations:
         found["improve"] = recommendations  # pre-2018 reports: 'Recommendations'
