@@ -2,13 +2,19 @@ import os
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import Client
 
-from accounts import permissions
-from accounts.models import Role
-from tests.factories import TODAY, ActionFactory, UserFactory
-from tests.smtp import ScriptedHandler, free_port
+from tests import clock
+
+# Before anything reads the date: the whole suite runs on one clock (tests/clock.py).
+clock.start()
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts import permissions  # noqa: E402
+from accounts.models import Role  # noqa: E402
+from tests.factories import TODAY, ActionFactory, UserFactory  # noqa: E402
+from tests.smtp import ScriptedHandler, free_port  # noqa: E402
 
 
 @pytest.fixture

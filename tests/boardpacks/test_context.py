@@ -78,7 +78,7 @@ def test_due_soon_runs_to_the_next_meeting():
         percent_complete=100,
     )
     data = gather()
-    assert data["next_meeting_date"] == "2026-12-15"
+    assert data["next_meeting_date"] == meeting_date_for(next_month(MONTH)).isoformat()
     assert data["due_soon"] == [early.reference]
     assert after.reference not in data["due_soon"]
 

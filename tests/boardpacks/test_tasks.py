@@ -46,7 +46,7 @@ def test_monthly_build_asks_for_this_months_pack_once(monkeypatch):
     first = tasks.build_monthly_board_pack.apply().get()
     pack = BoardPack.objects.get(pk=first)
     assert (pack.month.isoformat(), pack.send_to_board, pack.requested_by) == (
-        "2026-11-01",
+        TODAY.replace(day=1).isoformat(),
         True,
         None,
     )
@@ -115,7 +115,7 @@ def test_render_task_waits_for_a_render_in_progress(settings, monkeypatch):
 
 def test_render_task_reports_the_pack(media_root):
     pack = BoardPackFactory()
-    result = tasks.render_board_pack.apply(kwargs={"pack_id": pack.pk, "as_of": "2026-11-23"})
+    result = tasks.render_board_pack.apply(kwargs={"pack_id": pack.pk, "as_of": TODAY.isoformat()})
     assert result.get()["status"] == "ready"
     pack.refresh_from_db()
-    assert pack.data["as_of"] == "2026-11-23"
+    assert pack.data["as_of"] == TODAY.isoformat()
