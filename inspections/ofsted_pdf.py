@@ -4,7 +4,7 @@ Ofsted reports and letters carry more structure than their flat text: the runnin
 footer repeat on every page, the letterhead sits in the top corner of a letter's first page,
 footnotes are set small at the foot of a page, bullets are glyphs (•, ◼ …) hanging left of
 their text, and headings are bold. This module reads every character with its position, size
-and font (through PDFium, see docs/decisions/0003-pdf-library.md) and writes plain text where
+and font (through PDFium, see docs/decisions/0006-pdf-library.md) and writes plain text where
 
 - page furniture (running headers and footers, page numbers, the letterhead, footnotes and
   footnote markers) is gone;
