@@ -74,6 +74,10 @@ test-dates: ## Run the date-sensitive tests as if today were each awkward day (s
 test-fast: ## Run the tests without the browser and slow fault tests
 	$(PY) -m pytest -n 2 -m "not browser and not slow"
 
+.PHONY: ofsted-accuracy
+ofsted-accuracy: .venv/.synced ## Parser accuracy on the annotated real Ofsted documents, agreement with JT-39, parse time
+	$(PY) bench/ofsted_accuracy.py
+
 .PHONY: lint
 lint: .venv/.synced ## Ruff lint and format check, migrations check
 	$(PY) -m ruff check .
