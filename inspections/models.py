@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from inspections.short_titles import suggest_short_title
+
 
 class LocalAuthority(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -220,7 +222,9 @@ class AreaForImprovement(models.Model):
 
     @property
     def label(self) -> str:
-        return self.short_title or (self.text if len(self.text) <= 90 else self.text[:87] + "…")
+        """The heading for pages and the board pack: the short title, or one suggested from
+        the text (whole words only)."""
+        return self.short_title or suggest_short_title(self.text) or self.text
 
 
 @pghistory.track()
