@@ -90,7 +90,7 @@ def suggest_short_title(text: str, *, max_length: int = MAX_LENGTH) -> str:
             break
         phrase = f"{phrase}, {piece.strip()}"
     words = _WORD.findall(phrase)
-    for index, word in enumerate(words):
+    for index in range(len(words)):
         if _starts_clause(words, index):
             words = words[:index]
             break
