@@ -88,6 +88,14 @@ class Inspection(models.Model):
         def graded_kinds(cls) -> list[str]:
             return [cls.ILACS_STANDARD, cls.ILACS_SHORT]
 
+        @classmethod
+        def with_article(cls, value: str) -> str:
+            """The kind in running text: "an ILACS standard inspection", "a focused visit"."""
+            label = str(cls(value).label)
+            if not label[:2].isupper():  # keep acronyms such as ILACS as they are
+                label = label[:1].lower() + label[1:]
+            return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
+
     local_authority = models.ForeignKey(
         LocalAuthority, on_delete=models.PROTECT, related_name="inspections"
     )
@@ -134,6 +142,10 @@ class Inspection(models.Model):
     def display_title(self) -> str:
         label = self.title or self.get_kind_display()
         return f"{label}, {self.start_date:%B %Y}"
+
+    @property
+    def kind_with_article(self) -> str:
+        return Inspection.Kind.with_article(self.kind)
 
     @property
     def is_graded(self) -> bool:

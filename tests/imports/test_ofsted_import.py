@@ -396,7 +396,7 @@ def test_empty_and_wrong_files(as_user, lead):
     both = client.post(
         UPLOAD, {"document": SimpleUploadedFile("a.txt", b"text"), "text": "more text"}
     )
-    assert "Either upload a file or paste text, not both." in both.content.decode()
+    assert "Either upload files or paste text, not both." in both.content.decode()
     assert not PendingUpload.objects.exists()
 
 
