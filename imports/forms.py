@@ -54,7 +54,17 @@ class MultipleFileField(forms.FileField):
         files = [f for f in files if f]
         if not files:
             return super().clean(None, initial)
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        if len(files) == 1:
+            return [super().clean(files[0], initial)]
+        cleaned, problems = [], []
+        for upload in files:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except forms.ValidationError as error:
+                problems += [f"“{upload.name}”: {message}" for message in error.messages]
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
 
 
 class OfstedUploadForm(Form):

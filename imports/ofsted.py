@@ -187,9 +187,10 @@ def _place_words(name: str) -> set[str]:
 def same_council(one: str | None, other: str | None) -> bool:
     """Whether two names are the same council, loosely: "Medway" is "Medway Council",
     "Liverpool" is "Liverpool City Council", "Brighton & Hove" is "Brighton and Hove City
-    Council"; "Harrow" is not "Medway Council"."""
-    mine, theirs = _place_words(one or ""), _place_words(other or "")
-    return bool(mine and theirs) and (mine <= theirs or theirs <= mine)
+    Council"; "Harrow" is not "Medway Council", and "North Yorkshire" is not "Yorkshire"
+    (the place's own words must all agree: a needless warning is better than a missed one)."""
+    mine = _place_words(one or "")
+    return bool(mine) and mine == _place_words(other or "")
 
 
 # --- Is this file a document we can read? ---------------------------------------------------
