@@ -251,7 +251,7 @@ INSPECTIONS: list[dict] = [
             ),
             (
                 "Help and support for children in care in relation to all aspects of their health and well-being.",
-                ("ilacs-2019", 9),
+                ("fv-2021", 3),
                 "Most children have up-to-date health and dental checks; help with emotional "
                 "well-being and mental health is not yet timely for all, and pilots are too new "
                 "to show impact.",
