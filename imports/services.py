@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from imports.action_plan import (
     signature,
 )
 from imports.models import ColumnMapping, PendingUpload
+from imports.ofsted import is_pdf, refuse_unreadable
 from imports.spreadsheets import Sheet, read_sheet
 from inspections.models import (
     AreaCovered,
@@ -34,7 +36,8 @@ from inspections.models import (
     Judgement,
     LocalAuthority,
 )
-from inspections.ofsted_parser import parse_document
+from inspections.ofsted_parser import OfstedDocumentError, parse_document
+from inspections.short_titles import suggest_short_title
 
 logger = logging.getLogger(__name__)
 
@@ -100,18 +103,92 @@ def pending_uploads_purge(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
+class OfstedUploadError(Exception):
+    """One or more of the files cannot be read. `messages` has one line for each, for the
+    user, naming the file."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def _read_draft(content: bytes, filename: str) -> dict:
+    why_not = refuse_unreadable(content, filename)
+    if why_not:
+        raise OfstedDocumentError(why_not)
+    return parse_document(content, filename=filename).as_json_dict()
+
+
+def _draft_sort_key(upload: PendingUpload) -> tuple:
+    start = upload.details.get("start_date") or "9999-12-31"
+    return (start, upload.details.get("published_date") or "", upload.filename)
+
+
 def ofsted_draft_create(*, user, content: bytes, filename: str) -> PendingUpload:
     """Read an Ofsted document and hold it, with the draft read from it, for review.
     Raises OfstedDocumentError (with a message for the user) if it cannot be read."""
     _require_importer(user)
-    draft = parse_document(content, filename=filename)
     return pending_upload_create(
         user=user,
         kind=PendingUpload.Kind.OFSTED,
         filename=filename,
         content=content,
-        details=draft.as_json_dict(),
+        details=_read_draft(content, filename),
     )
+
+
+@transaction.atomic
+def ofsted_drafts_create(*, user, documents: list[tuple[bytes, str]]) -> list[PendingUpload]:
+    """Read several Ofsted documents (a council's history) and hold each, with its draft, for
+    review, earliest visit first. All or nothing: if any file cannot be read, raises
+    OfstedUploadError naming each such file, and holds none of them.
+
+    Several files share a batch id in their details, and their place in date order, so the
+    review pages can take the lead from one to the next: a later visit's review suggests
+    links to the areas saved from the earlier ones."""
+    _require_importer(user)
+    drafts, problems = [], []
+    for content, filename in documents:
+        try:
+            drafts.append((content, filename, _read_draft(content, filename)))
+        except OfstedDocumentError as error:
+            problems.append(str(error))
+    if problems:
+        raise OfstedUploadError(problems)
+    batch = str(uuid.uuid4()) if len(drafts) > 1 else None
+    uploads = [
+        pending_upload_create(
+            user=user,
+            kind=PendingUpload.Kind.OFSTED,
+            filename=filename,
+            content=content,
+            details=details,
+        )
+        for content, filename, details in drafts
+    ]
+    uploads.sort(key=_draft_sort_key)
+    if batch:
+        for place, upload in enumerate(uploads, start=1):
+            upload.details = {
+                **upload.details,
+                "batch": batch,
+                "batch_place": place,
+                "batch_size": len(uploads),
+            }
+            upload.save(update_fields=["details"])
+    return uploads
+
+
+def ofsted_batch_for(*, user, batch: str) -> list[PendingUpload]:
+    """The user's drafts from one upload of several documents still waiting for review,
+    earliest visit first."""
+    _require_importer(user)
+    uploads = list(
+        PendingUpload.objects.filter(
+            kind=PendingUpload.Kind.OFSTED, uploaded_by=user, details__batch=batch
+        ).defer("content")
+    )
+    return sorted(uploads, key=lambda u: u.details.get("batch_place", 0))
 
 
 # --- Ofsted draft → inspection -------------------------------------------------------------
@@ -143,7 +220,7 @@ def inspection_import(
         inspection = Inspection(local_authority=local_authority, **details)
         inspection.full_clean(exclude=["source_document"])
         inspection.source_document.save(
-            get_valid_filename(pending.filename) or "document",
+            _stored_name(pending),
             ContentFile(bytes(pending.content)),
             save=False,
         )
@@ -160,7 +237,9 @@ def inspection_import(
                 AreaForImprovement(
                     inspection=inspection,
                     text=a["text"],
+                    short_title=a.get("short_title") or suggest_short_title(a["text"]),
                     is_priority_action=a["is_priority_action"],
+                    continues=a.get("continues"),
                     order=order,
                 )
                 for order, a in enumerate(areas, start=1)
@@ -179,6 +258,15 @@ def inspection_import(
         lambda: logger.info("Inspection %s imported from %s", inspection.pk, pending.filename)
     )
     return inspection
+
+
+def _stored_name(pending: PendingUpload) -> str:
+    """The file name to keep the document under: text is kept as .txt even if it came
+    named .pdf, so nobody opens it expecting a PDF."""
+    name = get_valid_filename(pending.filename) or "document"
+    if not is_pdf(bytes(pending.content[:1024])) and not name.lower().endswith(".txt"):
+        name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.txt"
+    return name
 
 
 # --- Action plan spreadsheets --------------------------------------------------------------

@@ -25,6 +25,7 @@ _WIDGET_CLASSES = {
     "checkbox": "govuk-checkboxes__input",
     "clearablefile": "govuk-file-upload",
     "file": "govuk-file-upload",
+    "multiplefile": "govuk-file-upload",
 }
 _ERROR_CLASSES = {
     "govuk-input": "govuk-input--error",

@@ -281,6 +281,14 @@ RULES: dict[str, Rule] = {
     "imports:ofsted_review": Rule(
         get=UPLOADER_ONLY, post=UPLOADER_ONLY, kwargs=_upload(PendingUpload.Kind.OFSTED)
     ),
+    # Drafts from several documents uploaded together: only the uploader sees them.
+    "imports:ofsted_batch": Rule(
+        get=UPLOADER_ONLY,
+        post=NO_METHOD,
+        kwargs=lambda world: {
+            "batch": world["uploads"][PendingUpload.Kind.OFSTED].details["batch"]
+        },
+    ),
     "imports:action_plan_upload": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
     "imports:action_plan_columns": Rule(
         get=UPLOADER_ONLY, post=UPLOADER_ONLY, kwargs=_upload(PendingUpload.Kind.ACTION_PLAN)
@@ -488,7 +496,8 @@ def indicators_risks_and_uploads(*, officer, lead) -> dict:
                 start_date=dt.date(2024, 3, 4),
                 end_date=dt.date(2024, 3, 15),
                 areas_for_improvement=["Supervision of social workers."],
-            ).as_json_dict(),
+            ).as_json_dict()
+            | {"batch": "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f", "batch_place": 1, "batch_size": 1},
         ),
         PendingUpload.Kind.ACTION_PLAN: PendingUpload.objects.create(
             kind=PendingUpload.Kind.ACTION_PLAN,
