@@ -190,6 +190,11 @@ def can_send_board_pack(user) -> bool:
     return is_lead(user)
 
 
+def can_reset_credentials(user, person) -> bool:
+    """Reset someone's password or two-factor authentication (recovery, audited)."""
+    return is_administrator(user)
+
+
 # --- People (the admin) ------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ def service(request):
         "sso_provider_name": settings.SSO_PROVIDER_NAME,
         # Signed in through the council's identity provider (single sign-on).
         "sso_session": oidc.is_sso_session(request),
+        "mfa_required": settings.MFA_REQUIRED,
         "can_export_history": permissions.can_export_history(request.user)
         if hasattr(request, "user")
         else False,
