@@ -51,7 +51,13 @@ def _require_importer(user) -> None:
 
 
 def pending_upload_create(
-    *, user, kind: str, filename: str, content: bytes, details: dict | None = None
+    *,
+    user,
+    kind: str,
+    filename: str,
+    content: bytes,
+    details: dict | None = None,
+    sheet: Sheet | None = None,
 ) -> PendingUpload:
     _require_importer(user)
     return PendingUpload.objects.create(
@@ -60,6 +66,7 @@ def pending_upload_create(
         filename=_display_name(filename),
         content=content,
         details=details or {},
+        sheet=sheet.as_json() if sheet is not None else None,
     )
 
 
@@ -270,27 +277,15 @@ def action_plan_upload_create(*, user, content: bytes, filename: str) -> Pending
     column choices remembered for sheets with the same headings, if any. Raises
     SpreadsheetError (with a message for the user) if it cannot be read."""
     _require_importer(user)
+    # A notes or cover sheet first: the first sheet that looks like the plan is read.
     sheet = read_sheet(
         content,
         filename=filename,
         max_rows=settings.IMPORT_MAX_ROWS,
         max_bytes=settings.IMPORT_MAX_SPREADSHEET_BYTES,
+        choose=_looks_like_a_plan,
     )
     header_row = guess_header_row(sheet.rows)
-    if len(guess_columns(headings_of(sheet, header_row))) < 2:
-        # A notes or cover sheet first: use the first sheet that looks like the plan.
-        for name in sheet.sheet_names[1:10]:
-            other = read_sheet(
-                content,
-                filename=filename,
-                sheet_name=name,
-                max_rows=settings.IMPORT_MAX_ROWS,
-                max_bytes=settings.IMPORT_MAX_SPREADSHEET_BYTES,
-            )
-            other_row = guess_header_row(other.rows)
-            if len(guess_columns(headings_of(other, other_row))) >= 2:
-                sheet, header_row = other, other_row
-                break
     remembered = column_mapping_for(headings_of(sheet, header_row))
     return pending_upload_create(
         user=user,
@@ -303,7 +298,14 @@ def action_plan_upload_create(*, user, content: bytes, filename: str) -> Pending
             "columns": remembered.columns if remembered else None,
             "remembered": bool(remembered),
         },
+        sheet=sheet,
     )
+
+
+def _looks_like_a_plan(first_rows: list[list[object]]) -> bool:
+    """At least two of the first rows' headings are ones the import knows."""
+    peek = Sheet(name="", rows=first_rows, sheet_names=[])
+    return len(guess_columns(headings_of(peek, guess_header_row(first_rows)))) >= 2
 
 
 def column_mapping_for(headings: list[str]) -> ColumnMapping | None:
@@ -335,13 +337,22 @@ class PreviewChangedError(Exception):
 
 
 def read_pending_sheet(pending: PendingUpload, *, sheet_name: str | None = None) -> Sheet:
-    return read_sheet(
+    """The upload's sheet as parsed at upload. Only when the lead picks another sheet (or an
+    upload from before sheets were kept) is the workbook read again, once: the sheet read
+    is kept in place of the old one."""
+    kept, wanted = pending.sheet, sheet_name or pending.details.get("sheet")
+    if kept and kept["name"] == wanted:
+        return Sheet.from_json(kept)
+    sheet = read_sheet(
         bytes(pending.content),
         filename=pending.filename,
-        sheet_name=sheet_name or pending.details.get("sheet"),
+        sheet_name=wanted,
         max_rows=settings.IMPORT_MAX_ROWS,
         max_bytes=settings.IMPORT_MAX_SPREADSHEET_BYTES,
     )
+    pending.sheet = sheet.as_json()
+    PendingUpload.objects.filter(pk=pending.pk).update(sheet=pending.sheet)
+    return sheet
 
 
 @transaction.atomic

@@ -222,7 +222,9 @@ class AreaForImprovement(models.Model):
         verbose_name_plural = "areas for improvement"
         constraints = [
             models.UniqueConstraint(
-                fields=["inspection", "order"], name="afi_order_unique_per_inspection"
+                fields=["inspection", "order"],
+                name="afi_order_unique_per_inspection",
+                deferrable=models.Deferrable.DEFERRED,
             ),
         ]
 
@@ -276,7 +278,9 @@ class AreaCovered(models.Model):
         verbose_name_plural = "areas covered"
         constraints = [
             models.UniqueConstraint(
-                fields=["inspection", "order"], name="area_covered_order_unique_per_inspection"
+                fields=["inspection", "order"],
+                name="area_covered_order_unique_per_inspection",
+                deferrable=models.Deferrable.DEFERRED,
             ),
         ]
 

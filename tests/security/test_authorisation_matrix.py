@@ -142,6 +142,15 @@ def _inspection(world):
     return {"pk": world["inspection"].pk}
 
 
+def _inspection_section(world):
+    return {"pk": world["inspection"].pk, "section": "areas-for-improvement"}
+
+
+def _fresh_inspection(world):
+    """A new inspection for each request: removing one must not make the next role's 404."""
+    return {"pk": InspectionFactory().pk}
+
+
 def _indicator(world):
     return {"pk": world["indicator"].pk}
 
@@ -212,6 +221,7 @@ RULES: dict[str, Rule] = {
     "accounts:mfa_settings": Rule(get=READ, post=NO_METHOD),
     "accounts:mfa_setup": Rule(get=READ, post=READ),
     "accounts:mfa_verify": Rule(get=READ, post=READ),
+    "accounts:password_change": Rule(get=READ, post=READ),
     "accounts:mfa_disable": Rule(
         get=NO_METHOD,
         post=roles(
@@ -226,6 +236,15 @@ RULES: dict[str, Rule] = {
     "inspections:inspection_list": Rule(get=READ, post=NO_METHOD),
     "inspections:inspection_detail": Rule(get=READ, post=NO_METHOD, kwargs=_inspection),
     "inspections:inspection_document": Rule(get=READ, post=NO_METHOD, kwargs=_inspection),
+    # Leads record inspections by hand, correct them and remove mistaken ones.
+    "inspections:inspection_create": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
+    "inspections:inspection_update": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_inspection),
+    "inspections:inspection_rows_update": Rule(
+        get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_inspection_section
+    ),
+    "inspections:inspection_delete": Rule(
+        get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_fresh_inspection
+    ),
     "inspections:area_detail": Rule(
         get=READ, post=NO_METHOD, kwargs=lambda w: {"pk": w["area"].pk}
     ),
