@@ -103,12 +103,15 @@ def test_2023_judgements_match_the_report(demo):
     assert not any("adolescents" in text for text in areas)
 
 
-def test_january_2022_visit_covers_four_areas_linked_to_2019(demo):
+def test_january_2022_visit_covers_four_areas_linked_to_earlier_ones(demo):
     visit = Inspection.objects.get(kind=Inspection.Kind.MONITORING_VISIT, start_date="2022-01-25")
     assert visit.inspectors == ["Rachel Griffiths", "Andy Waugh"]
-    covered = list(visit.areas_covered.select_related("revisits__inspection"))
+    covered = list(visit.areas_covered.select_related("revisits__inspection").order_by("order"))
     assert len(covered) == 4
-    assert all(c.revisits.inspection.start_date.year == 2019 for c in covered)
+    # Three revisit the 2019 inspection's areas; health and well-being revisits the 2021
+    # focused visit's area, which carries forward the 2019 inspection's ninth.
+    assert [c.revisits.inspection.start_date.year for c in covered] == [2019, 2019, 2021, 2019]
+    assert covered[2].revisits.continues.inspection.start_date.year == 2019
 
 
 def test_demo_plan_has_every_kind_of_action(demo):

@@ -25,7 +25,7 @@ def test_every_page_a_board_member_reads_has_no_axe_violations_and_no_edit_contr
     assert axe_violations(page) == []
     sign_in(page, live_server, "chair", DEMO_PASSWORD)
     action = Action.objects.get(reference="1.4")
-    area = AreaForImprovement.objects.get(inspection__start_date="2023-07-17", order=5)
+    area = AreaForImprovement.objects.get(inspection__start_date="2023-07-17", order=4)
     paths = [
         "/",
         "/actions/",
