@@ -10,7 +10,7 @@ from django.utils.html import escape
 from actions.models import Action, Status
 from board import services
 from board.models import AgendaItem, Challenge, Decision, Meeting
-from tests.factories import PriorityFactory
+from tests.factories import TODAY, PriorityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -703,15 +703,17 @@ def test_area_page_shows_what_was_said_about_its_actions(
 
 def test_pack_page_renders_the_print_section(as_user, board_member, officer, action):
     raised(action, board_member, question="Pack question?")
+    years_ago = (TODAY - dt.timedelta(days=5 * 365)).isoformat()
+    next_year = (TODAY + dt.timedelta(days=365)).isoformat()
     body = (
         as_user(board_member)
-        .get(reverse("board:challenge_pack") + "?since=2000-01-01&until=2999-01-01")
+        .get(reverse("board:challenge_pack"), {"since": years_ago, "until": next_year})
         .content.decode()
     )
     assert "Challenges to officers" in body
     assert "Pack question?" in body
     swapped = as_user(board_member).get(
-        reverse("board:challenge_pack") + "?since=2999-01-01&until=2000-01-01"
+        reverse("board:challenge_pack"), {"since": next_year, "until": years_ago}
     )
     assert b"have been swapped" in swapped.content
     bad = as_user(board_member).get(reverse("board:challenge_pack") + "?since=2025-02-31")
