@@ -1,5 +1,7 @@
 """GOV.UK Design System markup for Django forms: `{{ form }}` renders GOV.UK fields."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
@@ -56,6 +58,71 @@ class FastSelect(forms.Select):
         )
 
 
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: three boxes, day, month and year, named `<name>-day` and so on.
+    A single ISO date posted under `<name>` itself (older pages, scripts) is read too."""
+
+    template_name = "includes/govuk/date_input.html"
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+        self.widgets_names = [f"-{part}" for part in self.PARTS]
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                parsed = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [parsed.day, parsed.month, parsed.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data[name]
+        parts = [str(data.get(f"{name}-{part}", "")).strip() for part in self.PARTS]
+        return parts if any(parts) else ""
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and not any(f"{name}-{part}" in data for part in self.PARTS)
+
+    def id_for_label(self, id_):
+        return f"{id_}-day" if id_ else id_
+
+
+class GovukDateField(forms.DateField):
+    """A date typed as day, month and year, with the GOV.UK error messages."""
+
+    widget = GovukDateInput
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            day, month, year = (str(v or "").strip() for v in value)
+            name = self.label or "The date"
+            missing = [
+                p for p, v in zip(GovukDateInput.PARTS, (day, month, year), strict=True) if not v
+            ]
+            if len(missing) == 3:
+                return None
+            if missing:
+                raise forms.ValidationError(
+                    f"{name} must include a {' and '.join(missing)}", code="incomplete"
+                )
+            if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+                raise forms.ValidationError(f"{name} must be a real date", code="invalid")
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise forms.ValidationError(f"{name} must be a real date", code="invalid") from None
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return value
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "includes/govuk/form.html"
     field_template_name = "includes/govuk/field.html"
@@ -70,10 +137,10 @@ class GovukFormMixin:
             widget = field.widget
             widget_type = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
             css = _WIDGET_CLASSES.get(widget_type, "govuk-input")
-            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_helptext"
 
