@@ -339,6 +339,8 @@ class ImportedAction:
     percent_complete: int | None = None
     completed_date: dt.date | None = None
     evidence: str | None = None
+    # Why the due date moves: needed when it changes, as for an officer's change.
+    due_date_reason: str | None = None
     # Fields whose cells could not be read: the importer reports those itself, so the rules
     # do not ask for them again.
     unreadable: frozenset[str] = frozenset()
@@ -368,8 +370,9 @@ _NEW_ACTION_NEEDS = {
     "start_date": "a start date",
     "due_date": "a due date",
 }
-# Changes that action_record_progress logs as a progress update.
-_PROGRESS_FIELDS = {"status", "percent_complete", "due_date"}
+# Changes that action_record_progress logs as a progress update (a due-date change on its
+# own is kept, with its reason, in the action's due-date changes instead).
+_PROGRESS_FIELDS = {"status", "percent_complete"}
 
 
 @dataclass
@@ -383,6 +386,7 @@ class ImportCheck:
     changes: dict
     problems: list[str]
     new_evidence: str = ""
+    due_date_reason: str = ""
 
     @property
     def is_new(self) -> bool:
@@ -508,6 +512,14 @@ def action_import_check(
         for name in IMPORT_FIELDS
         if values.get(name) != before.get(name) or current is None
     }
+    reason = _plain_text(row.due_date_reason or "")
+    moves_due_date = current is not None and "due_date" in changes
+    if moves_due_date and not reason and "due_date_reason" not in row.unreadable:
+        old, new = changes["due_date"]
+        problems.append(
+            f"The due date moves from {_as_date(old)} to {_as_date(new)}: give the reason in "
+            "a “Reason for due-date change” column. The board sees it."
+        )
     new_evidence = evidence if evidence and evidence not in evidence_texts else ""
     return ImportCheck(
         reference=row.reference,
@@ -516,6 +528,7 @@ def action_import_check(
         changes=changes,
         problems=problems,
         new_evidence=new_evidence,
+        due_date_reason=reason if moves_due_date else "",
     )
 
 
@@ -604,8 +617,9 @@ def action_import_upsert(
     """Create or update actions from imported rows, all or nothing, matched on reference.
 
     Follows the plan's rules (see action_import_check). Each changed action's version goes up
-    by one; a due-date change is kept with the reason "Imported from <source>"; a change of
-    status, percent complete or due date writes a progress update with the before and after,
+    by one; a due-date change is kept with the reason the row gives (a row that moves a due
+    date without one is a problem); a change of status or percent complete writes a progress
+    update with the before and after,
     as an officer's update does; new evidence is recorded. Raises ValidationError listing
     every row's problems, and writes nothing, if any row breaks a rule.
     """
@@ -670,7 +684,7 @@ def action_import_upsert(
                         action=action,
                         old_date=old,
                         new_date=new,
-                        reason=note,
+                        reason=check.due_date_reason,
                         changed_by=user,
                         changed_at=now,
                     )
