@@ -460,7 +460,7 @@ def priority_list(request: HttpRequest) -> TemplateResponse:
     _require_plan_manager(request)
     priorities = Priority.objects.annotate(
         total=Count("actions"), open_count=Count("actions", filter=is_open_q("actions__"))
-    )
+    ).order_by("number")  # Meta.ordering does not apply to a grouped query
     return TemplateResponse(request, "actions/priority_list.html", {"priorities": priorities})
 
 

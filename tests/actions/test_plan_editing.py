@@ -582,3 +582,11 @@ def test_a_board_member_still_lands_on_the_dashboard(client, board_member):
         {"username": board_member.username, "password": "pw-for-test-only"},
     )
     assert response["Location"] == reverse("dashboard")
+
+
+def test_priorities_are_listed_in_their_order(as_user, lead):
+    for number, title in ((3, "Third"), (1, "First"), (2, "Second")):
+        PriorityFactory(number=number, title=title)
+    ActionFactory(priority=Priority.objects.get(number=3))  # counts group the query
+    html = as_user(lead).get(reverse("actions:priority_list")).content.decode()
+    assert html.index("1. First") < html.index("2. Second") < html.index("3. Third")
