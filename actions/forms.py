@@ -305,6 +305,11 @@ class ActionEditForm(ActionForm):
     date (set once) and progress (the officer's update)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    priority = forms.ModelChoiceField(
+        queryset=Priority.objects.none(),
+        help_text="The reference stays as it is. To change it, renumber the priority's actions.",
+        error_messages={"required": "Choose a priority"},
+    )
     due_date_reason = forms.CharField(
         label="Reason for changing the due date",
         required=False,
@@ -328,6 +333,9 @@ class ActionEditForm(ActionForm):
         super().__init__(*args, **kwargs)
         del self.fields["reference"]
         self.fields["due_date"].label = "Current due date"
+        self.fields[
+            "priority"
+        ].help_text = "The reference stays as it is. To change it, renumber the priority's actions."
         self.order_fields(self.field_order)
 
     @classmethod

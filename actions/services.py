@@ -826,9 +826,11 @@ def action_create(
         errors = error.message_dict
     else:
         errors = {}
-    errors |= _date_errors(start_date=start_date, due_date=due_date, baseline=None)
+    errors.pop("__all__", None)  # the date rule, said once below against the due date
+    if due_date < start_date:
+        errors["due_date"] = ["The due date cannot be before the start date."]
     if Action.objects.filter(reference=reference).exists():
-        errors["reference"] = [f"Reference {reference} is already used by another action."]
+        errors["reference"] = [f"An action with reference {reference} already exists."]
     if priority is not None and priority.retired:
         errors["priority"] = [f"Priority {priority} is retired: choose a current one."]
     if errors:

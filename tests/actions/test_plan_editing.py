@@ -103,7 +103,7 @@ def test_a_reference_in_use_is_refused(lead, officer):
             start_date=TODAY,
             due_date=TODAY,
         )
-    assert "already used" in error.value.message_dict["reference"][0]
+    assert "already exists" in error.value.message_dict["reference"][0]
 
 
 def test_officers_cannot_add_actions(officer):
