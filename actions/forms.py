@@ -18,7 +18,7 @@ class ActionUpdateForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=Status.choices, widget=forms.RadioSelect)
     percent_complete = forms.IntegerField(label="Percent complete", min_value=0, max_value=100)
-    due_date = GovukDateField(label="Current due date", help_text="For example, 27 3 2027")
+    due_date = GovukDateField(label="Current due date")
     due_date_reason = forms.CharField(
         label="Reason for changing the due date",
         required=False,
@@ -264,12 +264,10 @@ class ActionForm(Form):
     )
     start_date = GovukDateField(
         label="Start date",
-        help_text="For example, 27 3 2027",
         error_messages={"required": "Enter a start date"},
     )
     due_date = GovukDateField(
         label="Due date",
-        help_text="For example, 27 3 2027",
         error_messages={"required": "Enter a due date"},
     )
 
@@ -374,7 +372,6 @@ class AddSeveralForm(Form):
     )
     start_date = GovukDateField(
         label="Start date",
-        help_text="For example, 27 3 2027",
         error_messages={"required": "Enter a start date"},
     )
 
@@ -397,7 +394,7 @@ class AddSeveralRow(Form):
     owner = forms.ModelChoiceField(
         label="Lead officer", queryset=User.objects.none(), widget=FastSelect, required=False
     )
-    due_date = GovukDateField(label="Due date", required=False, help_text="For example, 27 3 2027")
+    due_date = GovukDateField(label="Due date", required=False)
 
     def __init__(self, *args, number: int, people=None, **kwargs):
         super().__init__(*args, prefix=f"row{number}", **kwargs)

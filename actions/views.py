@@ -305,7 +305,7 @@ def action_create_several_view(request: HttpRequest) -> HttpResponse:
             "area": posted.get("area"),
             "priority": posted.get("priority"),
             "accountable": posted.get("accountable"),
-            "start_date": [posted.get(f"start_date-{p}", "") for p in ("day", "month", "year")],
+            "start_date": _typed_date(posted, "start_date"),
         }
     else:
         initial = {"area": area, "start_date": timezone.localdate()}
@@ -373,8 +373,14 @@ def _row_initial(posted, number: int) -> dict:
     return {
         "title": posted.get(prefix + "title", ""),
         "owner": posted.get(prefix + "owner", ""),
-        "due_date": [posted.get(f"{prefix}due_date-{p}", "") for p in ("day", "month", "year")],
+        "due_date": _typed_date(posted, f"{prefix}due_date"),
     }
+
+
+def _typed_date(posted, name: str) -> str:
+    """A date as typed in the GOV.UK date input's boxes, to show again as typed."""
+    day, month, year = (posted.get(f"{name}_{i}", "").strip() for i in range(3))
+    return f"{year}-{month}-{day}" if day or month or year else ""
 
 
 def _several_errors(form, rows) -> list[tuple[str, str]]:
@@ -382,7 +388,7 @@ def _several_errors(form, rows) -> list[tuple[str, str]]:
     found = [("#main-content", str(e)) for e in form.non_field_errors()]
     for each in [form, *[row for row in rows if row.is_bound]]:
         for field in each:
-            suffix = "-day" if field.widget_type == "govukdate" else ""
+            suffix = "_0" if field.widget_type == "govukdate" else ""
             found += [(f"#{field.auto_id}{suffix}", str(e)) for e in field.errors]
     return found
 

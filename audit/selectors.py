@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from accounts.credentials import LABELS
 from accounts.models import User
 from audit.context import source_label
 from audit.models import AuditEvent
@@ -29,7 +30,7 @@ HIDDEN_FIELDS = frozenset(
 # How a document is stored (its name on disk, its size, its type) means nothing to a reader;
 # the name it was uploaded with is shown instead.
 STORAGE_FIELDS = frozenset({"size", "content_type", "sha256", "checksum"})
-EVENT_LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
+EVENT_LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"} | LABELS
 # What people read for a record's event: "Progress update added", "Action changed".
 HEADLINE_VERBS = {"Created": "added", "Changed": "changed", "Deleted": "removed"}
 # Labels people use, where a field's own name reads like code.
@@ -81,8 +82,9 @@ class HistoryEntry:
     @property
     def headline(self) -> str:
         """ "Progress update added", "Action changed": what happened, in words."""
-        verb = HEADLINE_VERBS.get(self.event, self.event.lower())
-        return f"{self.record_type} {verb}"
+        if self.event not in HEADLINE_VERBS:  # already a sentence ("Password changed by …")
+            return self.event
+        return f"{self.record_type} {HEADLINE_VERBS[self.event]}"
 
     @property
     def person_name(self) -> str:
@@ -235,6 +237,8 @@ def _record_changes(model, event: AuditEvent, values: _Values, *, about=None) ->
     changes: list[Change] = []
     if event.pgh_label == "update" and event.pgh_diff:
         items = [(column, before, after) for column, (before, after) in event.pgh_diff.items()]
+    elif event.pgh_label not in ("insert", "delete"):  # an event named in full (LABELS)
+        return []
     else:  # created or deleted: what the record held
         data = event.pgh_data or {}
         items = [(column, None, value) for column, value in data.items()]

@@ -2,13 +2,19 @@ import os
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import Client
 
-from accounts import permissions
-from accounts.models import Role
-from tests.factories import TODAY, ActionFactory, UserFactory
-from tests.smtp import ScriptedHandler, free_port
+from tests import clock
+
+# Before anything reads the date: the whole suite runs on one clock (tests/clock.py).
+clock.start()
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts import permissions  # noqa: E402
+from accounts.models import Role  # noqa: E402
+from tests.factories import TODAY, ActionFactory, UserFactory  # noqa: E402
+from tests.smtp import ScriptedHandler, free_port  # noqa: E402
 
 
 @pytest.fixture
@@ -213,3 +219,10 @@ def smtp(settings, smtp_server):
         }
     }
     return smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Stored files (uploads, the demo's Ofsted PDFs) go to a temporary folder, never the
+    developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -4,7 +4,6 @@ import datetime as dt
 
 import factory
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from accounts.models import Role, User
 from actions.models import Action, Priority, Status
@@ -16,9 +15,7 @@ from inspections.models import (
     JudgementArea,
     LocalAuthority,
 )
-
-# Tests build dates around the real today, as the app does (Europe/London).
-TODAY = timezone.localdate()
+from tests.clock import TODAY  # the suite's one clock: see tests/clock.py
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -43,9 +43,9 @@ pytestmark = pytest.mark.django_db
 def date_fields(name: str, value: dt.date) -> dict[str, str]:
     """A date as the GOV.UK date input posts it: day, month and year boxes."""
     return {
-        f"{name}-day": str(value.day),
-        f"{name}-month": str(value.month),
-        f"{name}-year": str(value.year),
+        f"{name}_0": str(value.day),
+        f"{name}_1": str(value.month),
+        f"{name}_2": str(value.year),
     }
 
 
@@ -404,12 +404,12 @@ def test_creating_from_an_area_has_the_area_chosen(as_user, lead, officer):
 def test_a_date_missing_its_month_gets_the_govuk_error(as_user, lead):
     response = as_user(lead).post(
         reverse("actions:action_create"),
-        {"title": "x", "start_date-day": "4", "start_date-year": str(TODAY.year)},
+        {"title": "x", "start_date_0": "4", "start_date_2": str(TODAY.year)},
     )
     assert response.status_code == 422
     html = response.content.decode()
     assert "Start date must include a month" in html
-    assert 'href="#id_start_date-day"' in html
+    assert 'href="#id_start_date_0"' in html
 
 
 def test_add_several_adds_a_row_without_javascript_and_keeps_what_was_typed(as_user, lead):

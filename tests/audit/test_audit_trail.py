@@ -12,7 +12,6 @@ from django.contrib import admin
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from pghistory.models import Context
 
@@ -41,6 +40,7 @@ from risks.models import (
     RiskMatrix,
     RiskRating,
 )
+from tests.clock import database_today
 from tests.factories import (
     ActionFactory,
     AreaForImprovementFactory,
@@ -412,7 +412,7 @@ def test_leads_export_the_history_for_a_date_range(as_user, lead, officer):
     action = ActionFactory(owner=officer)
     with audit_source("web", user=officer.pk):
         Action.objects.filter(pk=action.pk).update(title="Changed")
-    today = timezone.localdate()
+    today = database_today()  # history is stamped by the database's clock
     response = as_user(lead).get(
         reverse("audit:history_export"), {"start": today.isoformat(), "end": today.isoformat()}
     )
@@ -431,7 +431,7 @@ def test_leads_export_the_history_for_a_date_range(as_user, lead, officer):
 
 def test_the_export_leaves_out_other_days(as_user, lead, officer):
     ActionFactory(owner=officer)
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = database_today() - dt.timedelta(days=1)
     response = as_user(lead).get(
         reverse("audit:history_export"),
         {"start": (yesterday - dt.timedelta(days=5)).isoformat(), "end": yesterday.isoformat()},
@@ -441,7 +441,7 @@ def test_the_export_leaves_out_other_days(as_user, lead, officer):
 
 def test_the_export_pages_through_long_histories(officer):
     actions = ActionFactory.create_batch(5, owner=officer)
-    today = timezone.localdate()
+    today = database_today()
     entries = list(history_between(today, today, batch=2))
     ids = [e.record_id for e in entries if e.record_type == "Action"]
     assert sorted(ids) == sorted(str(a.pk) for a in actions)
@@ -537,3 +537,12 @@ def test_every_model_the_issue_names_is_tracked():
     assert expected <= tracked, expected - tracked
     # The high-volume delivery records and the uploads waiting for review are not audited.
     assert not {Reminder, DueDateNotice, ReminderRun, PendingUpload} & tracked
+
+
+def test_an_export_for_an_impossible_period_asks_for_real_dates(as_user, lead):
+    response = as_user(lead).get(
+        reverse("audit:history_export"), {"start": "0001-01-01", "end": "9999-12-31"}
+    )
+    assert response.status_code == 422
+    assert b"Enter a date between 1 January 2000 and 31 December 2099" in response.content
+    assert b"govuk-error-summary" in response.content

@@ -1,10 +1,9 @@
-import datetime as dt
-
 import factory
 from django.utils import timezone
 
+from boardpacks.context import meeting_date_for
 from boardpacks.models import BoardPack, Delivery
-from tests.factories import UserFactory
+from tests.factories import TODAY, UserFactory
 
 
 class BoardPackFactory(factory.django.DjangoModelFactory):
@@ -13,8 +12,8 @@ class BoardPackFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BoardPack
 
-    month = dt.date(2026, 11, 1)
-    meeting_date = dt.date(2026, 11, 16)
+    month = TODAY.replace(day=1)
+    meeting_date = factory.LazyAttribute(lambda pack: meeting_date_for(pack.month))
     version = factory.Sequence(lambda n: n + 1)
 
     class Params:
@@ -24,7 +23,9 @@ class BoardPackFactory(factory.django.DjangoModelFactory):
             byte_size=13,
             page_count=1,
             checksum="a" * 64,
-            data=factory.LazyFunction(lambda: {"month": "2026-11-01", "actions": []}),
+            data=factory.LazyAttribute(
+                lambda pack: {"month": pack.month.isoformat(), "actions": []}
+            ),
             finished_at=factory.LazyFunction(timezone.now),
         )
 

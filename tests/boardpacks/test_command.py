@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Role
 from boardpacks.models import BoardPack, Delivery
-from tests.factories import ActionFactory, UserFactory
+from tests.factories import TODAY, ActionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,9 @@ def test_build_board_pack_writes_the_pdf_and_stores_the_record(tmp_path, media_r
     call_command(
         "build_board_pack",
         "--month",
-        "2026-11",
+        f"{TODAY:%Y-%m}",
         "--as-of",
-        "2026-11-23",
+        TODAY.isoformat(),
         "--out",
         str(out),
         "--send",

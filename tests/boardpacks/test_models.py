@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from boardpacks.models import BoardPack, Delivery
 from tests.boardpacks.factories import BoardPackFactory, DeliveryFactory
+from tests.factories import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,10 @@ def test_a_ready_pack_cannot_be_changed_or_deleted(media_root):
 
 def test_packs_that_are_not_ready_can_change():
     pack = BoardPackFactory()
-    BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.FAILED, error="x")
-    BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error="")
-    BoardPack.objects.filter(pk=pack.pk).delete()
+    assert BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.FAILED, error="x")
+    assert BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error="")
+    assert BoardPack.objects.filter(pk=pack.pk).delete()[0] == 1
+    assert not BoardPack.objects.filter(pk=pack.pk).exists()
 
 
 def test_one_version_number_per_month():
@@ -43,7 +45,7 @@ def test_one_version_number_per_month():
         {"status": "ready"},  # no file, checksum, data
         {"status": "failed"},  # no reason
         {"status": "done"},
-        {"month": "2026-11-02"},
+        {"month": TODAY.replace(day=2)},
     ],
 )
 def test_database_refuses_incomplete_packs(fields):
@@ -69,12 +71,13 @@ def test_a_sent_delivery_cannot_be_reset(media_root):
 
 
 def test_previous_pack_is_the_newest_ready_version_of_an_earlier_month(media_root):
-    import datetime as dt
+    import datetime as dt  # noqa: PLC0415
 
-    october = dt.date(2026, 10, 1)
-    BoardPackFactory(month=october, version=1, ready=True)
-    latest = BoardPackFactory(month=october, version=2, ready=True)
-    BoardPackFactory(month=october, version=3, status=BoardPack.Status.FAILED, error="x")
-    BoardPackFactory(month=dt.date(2026, 11, 1), version=1, ready=True)
-    assert BoardPack.objects.previous_to(dt.date(2026, 11, 1)) == latest
-    assert BoardPack.objects.previous_to(october) is None
+    earlier = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = TODAY.replace(day=1)
+    BoardPackFactory(month=earlier, version=1, ready=True)
+    latest = BoardPackFactory(month=earlier, version=2, ready=True)
+    BoardPackFactory(month=earlier, version=3, status=BoardPack.Status.FAILED, error="x")
+    BoardPackFactory(month=month, version=1, ready=True)
+    assert BoardPack.objects.previous_to(month) == latest
+    assert BoardPack.objects.previous_to(earlier) is None

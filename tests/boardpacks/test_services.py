@@ -137,10 +137,14 @@ def test_small_pack_is_attached(members, media_root):
     assert (delivery.status, delivery.method, delivery.attempts) == ("sent", "attachment", 1)
     [message] = mail.outbox
     assert message.to == [members[0].email]
-    assert message.subject == "OFFICIAL: Improvement Board pack for November 2026"
+    assert message.subject == f"OFFICIAL: Improvement Board pack for {pack.month:%B %Y}"
     assert message.attachments[0][0].endswith(".pdf")
     assert message.attachments[0][1] == b"%PDF-1.7 test"
     assert emails.download_url(delivery.pack) in message.body
+    # A second attempt carries the same Message-ID as the first.
+    again, _ = emails.board_pack_message(delivery)
+    assert message.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    assert message.extra_headers["Message-ID"].startswith(f"<improve.boardpack.{delivery.pk}@")
 
 
 def test_big_pack_is_sent_as_a_sign_in_link(members, media_root, settings):

@@ -230,8 +230,9 @@ class Gunicorn:
 
 
 class CeleryWorker:
-    def __init__(self, env: dict[str, str], name: str, queue: str):
+    def __init__(self, env: dict[str, str], name: str, queue: str, *, beat: bool = False):
         self.env, self.name, self.queue = env, name, queue
+        self.beat = beat  # also run the beat schedule in this process (celery worker -B)
         self.log = Path(tempfile.mkstemp(prefix=f"improve-fault-{name}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
@@ -254,6 +255,7 @@ class CeleryWorker:
                 self.queue,
                 "-I",
                 "tests.faults.probe_tasks",
+                *(["-B", "--schedule", f"{self.log}.beat"] if self.beat else []),
             ],
             cwd=ROOT,
             env=self.env,

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from medway_improve.celery import app as celery_app
 from reminders import services
-from reminders.working_days import is_working_day
+from reminders.working_days import bank_holidays, is_working_day
 from tests.factories import TODAY
 
 
@@ -30,6 +30,26 @@ def next_working_monday(start: dt.date) -> dt.date:
 
 
 MONDAY = next_working_monday(TODAY)
+
+
+def next_saturday(start: dt.date) -> dt.date:
+    return start + dt.timedelta(days=(5 - start.weekday()) % 7)
+
+
+def next_weekday_bank_holiday(start: dt.date) -> dt.date:
+    """The first bank holiday on or after `start` that falls on a weekday."""
+    for year in (start.year, start.year + 1):
+        for day in sorted(bank_holidays(year)):
+            if day >= start and day.weekday() < 5:
+                return day
+    raise AssertionError("England has a bank holiday every year")
+
+
+def next_working_day(start: dt.date) -> dt.date:
+    day = start
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 @pytest.fixture(autouse=True)

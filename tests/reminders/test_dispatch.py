@@ -14,7 +14,13 @@ from accounts.models import Role
 from reminders import services
 from reminders.models import DeliveryStatus, DueDateNotice, Kind, Reminder, ReminderSettings
 from tests.factories import TODAY, ActionFactory, UserFactory
-from tests.reminders.conftest import MONDAY, broker_at
+from tests.reminders.conftest import (
+    MONDAY,
+    broker_at,
+    next_saturday,
+    next_weekday_bank_holiday,
+    next_working_day,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +81,11 @@ def test_the_send_time_is_editable(overdue, queue_name):
 @pytest.mark.parametrize(
     "day,working",
     [
-        (dt.date(2026, 11, 28), False),  # Saturday
-        (dt.date(2026, 12, 28), False),  # Boxing Day (substitute), a Monday
-        (dt.date(2026, 12, 29), True),
+        (next_saturday(TODAY), False),
+        (next_weekday_bank_holiday(TODAY), False),
+        (next_working_day(TODAY), True),
     ],
+    ids=["saturday", "bank-holiday", "working-day"],
 )
 def test_working_days_only_skips_weekends_and_bank_holidays(overdue, queue_name, day, working):
     planned = services.reminders_dispatch(now=at(day, 8)).planned
@@ -87,7 +94,7 @@ def test_working_days_only_skips_weekends_and_bank_holidays(overdue, queue_name,
 
 def test_with_working_days_only_off_it_sends_at_weekends(overdue, queue_name):
     ReminderSettings.objects.filter(pk=1).update(working_days_only=False)
-    assert services.reminders_dispatch(now=at(dt.date(2026, 11, 28), 8)).planned == 1
+    assert services.reminders_dispatch(now=at(next_saturday(TODAY), 8)).planned == 1
 
 
 def test_a_day_the_scheduler_missed_is_covered_by_the_next(officer, queue_name):
