@@ -113,6 +113,7 @@ def count_queries(client, url) -> int:
 def test_page_query_counts_are_the_same_with_10_and_1000_actions(as_user, lead):
     plan = Plan()
     client = as_user(lead)
+    client.get(reverse("dashboard"))  # the first request also does the session's bookkeeping
     plan.grow_to(10)
     small = {name: count_queries(client, url) for name, url in plan.urls().items()}
     plan.grow_to(1000)
@@ -134,6 +135,7 @@ def test_officers_my_actions_query_count_does_not_grow(as_user):
 def test_htmx_update_with_out_of_band_parts_query_count_does_not_grow(as_user, lead):
     plan = Plan()
     client = as_user(lead)
+    client.get(reverse("dashboard"))  # the first request also does the session's bookkeeping
     counts = []
     for size in (10, 1000):
         plan.grow_to(size)
@@ -160,6 +162,7 @@ def test_htmx_update_with_out_of_band_parts_query_count_does_not_grow(as_user, l
 def test_htmx_status_update_query_count_does_not_grow(as_user, lead):
     plan = Plan()
     client = as_user(lead)
+    client.get(reverse("dashboard"))  # the first request also does the session's bookkeeping
     counts = []
     for size in (10, 1000):
         plan.grow_to(size)
