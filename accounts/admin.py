@@ -2,8 +2,26 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 
-from accounts import credentials, mfa
-from accounts.models import User
+from accounts import credentials, mfa, permissions
+from accounts.models import SsoIdentity, User
+
+# Role-giving fields: for people whose roles come from the identity provider's groups they
+# are shown, not editable (see accounts/oidc.py).
+ROLE_FIELDS = ("groups", "is_staff", "is_superuser", "user_permissions")
+
+
+class SsoIdentityInline(admin.StackedInline):
+    model = SsoIdentity
+    can_delete = True
+    extra = 0
+    max_num = 1
+    fields = ["issuer", "subject", "linked_at", "last_sign_in"]
+    readonly_fields = fields
+    verbose_name = "Single sign-on"
+    verbose_name_plural = "Single sign-on"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -14,6 +32,29 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Job", {"fields": ["job_title"]}),
     ]
+    inlines = [SsoIdentityInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not permissions.can_change_roles_of(obj):
+            fields += [name for name in ROLE_FIELDS if name not in fields]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not permissions.can_change_roles_of(obj):
+            note = (
+                "Roles follow this person's groups at the council's identity provider and "
+                "are set again each time they sign in. Change their groups there."
+            )
+            fieldsets = [
+                (name, {**options, "description": note})
+                if "groups" in options.get("fields", ())
+                else (name, options)
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
     actions = ["reset_two_factor"]
 
     @admin.action(description="Reset two-factor authentication (they set it up again at sign-in)")

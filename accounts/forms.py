@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -105,3 +106,20 @@ class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
             field = self.fields[name]
             field.label, field.help_text = label, hint
             field.error_messages["required"] = required
+
+
+class PasswordSignInForm(LoginForm):
+    """The sign-in form. With LOCAL_PASSWORDS off (single sign-on only), it refuses anyone
+    but the break-glass administrator before a password is checked."""
+
+    def clean(self):
+        from accounts import oidc
+
+        username = self.cleaned_data.get("username")
+        if username and not oidc.password_sign_in_allowed(username):
+            raise forms.ValidationError(
+                f"Sign in with {settings.SSO_PROVIDER_NAME}. {settings.SERVICE_NAME} does not "
+                "use passwords, apart from the emergency administrator account.",
+                code="passwords_off",
+            )
+        return super().clean()

@@ -53,3 +53,26 @@ class User(AbstractUser):
 UserRoleEvent = pghistory.create_event_model(
     User.groups.through, model_name="UserRoleEvent", abstract=False
 )
+
+
+# Who is linked to which account at the identity provider is audited too.
+@pghistory.track(exclude=["last_sign_in"])
+class SsoIdentity(models.Model):
+    """A person's account at the council's identity provider (single sign-on, accounts/oidc.py):
+    the provider's issuer and its stable subject identifier (`sub`) for them."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="sso_identity")
+    issuer = models.URLField(max_length=500)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="unique_sso_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

@@ -203,3 +203,14 @@ def can_send_board_pack(user) -> bool:
 def can_reset_credentials(user, person) -> bool:
     """Reset someone's password or two-factor authentication (recovery, audited)."""
     return is_administrator(user)
+
+
+# --- People (the admin) ------------------------------------------------------------------
+
+
+def can_change_roles_of(target) -> bool:
+    """Roles of someone who signs in through the council's identity provider follow their
+    groups there (when groups are configured), so nobody changes them in Improve."""
+    from accounts import oidc
+
+    return not oidc.roles_managed_by_provider(target)

@@ -5,7 +5,6 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
@@ -15,25 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import credentials, mfa, permissions
-from accounts.forms import LoginForm, OneTimeCodeForm, PasswordChangeForm, ReplaceDeviceForm
-
-
-class LoginView(auth_views.LoginView):
-    """Django's sign-in, landing each person where their work is: an officer on their own
-    actions, everyone else on the dashboard (unless they were on their way somewhere)."""
-
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-    def get_redirect_url(self) -> str:
-        url = super().get_redirect_url()
-        return "" if url == "/" else url  # the home page is no particular destination
-
-    def get_default_redirect_url(self) -> str:
-        if permissions.lands_on_own_actions(self.request.user):
-            return resolve_url("actions:my_actions")
-        return super().get_default_redirect_url()
+from accounts.forms import OneTimeCodeForm, PasswordChangeForm, ReplaceDeviceForm
 
 
 def _safe_next(request: HttpRequest) -> str:

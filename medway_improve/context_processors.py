@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from accounts import permissions
+from accounts import oidc, permissions
 
 
 def service(request):
@@ -11,6 +11,9 @@ def service(request):
         "nav_section": _section(match),
         "service_name": settings.SERVICE_NAME,
         "council_name": settings.COUNCIL_NAME,
+        "sso_provider_name": settings.SSO_PROVIDER_NAME,
+        # Signed in through the council's identity provider (single sign-on).
+        "sso_session": oidc.is_sso_session(request),
         "mfa_required": settings.MFA_REQUIRED,
         "can_export_history": permissions.can_export_history(request.user)
         if hasattr(request, "user")

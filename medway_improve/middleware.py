@@ -170,7 +170,8 @@ class RequestIdMiddleware:
 class MfaRequiredMiddleware:
     """Improvement leads and administrators (and anyone who has turned two-factor
     authentication on) must enter a code from their authenticator app after signing in,
-    before any page: leads without a device are sent to set one up first."""
+    before any page: leads without a device are sent to set one up first. Not after single
+    sign-on: the identity provider's second factor stands (OIDC_REQUIRE_MFA can demand it)."""
 
     EXEMPT = frozenset(
         {
@@ -188,12 +189,15 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from accounts import mfa
+        from accounts import mfa, oidc
 
         if not getattr(view_func, "login_required", True):
             return None
         user = request.user
         if not user.is_authenticated or user.is_verified():
+            return None
+        if oidc.is_sso_session(request):
+            # Signed in through the council's identity provider: its second factor counts.
             return None
         match = request.resolver_match
         if match and match.view_name in self.EXEMPT:

@@ -127,9 +127,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first, so a locked-out person is refused before their password is checked.
 # RoleBackend is Django's ModelBackend plus: Administrators have every admin permission.
+# SsoBackend signs people in through the council's identity provider (accounts/oidc.py); it
+# is listed so that such sessions stay valid, and never checks a password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.RoleBackend",
+    "accounts.oidc.SsoBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -304,6 +307,50 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# Single sign-on with OpenID Connect (accounts/oidc.py, docs/sso.md). Off unless OIDC_ISSUER
+# is set; then the provider's endpoints come from its discovery document.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="your council account")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# Tolerated difference between our clock and the provider's when checking token times.
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=120)
+# Someone the provider knows but Improve does not: refused (default), or given an account
+# with no role (their groups may then give them one).
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+# Require the ID token's `amr` claim to show multi-factor authentication ("mfa").
+OIDC_REQUIRE_MFA = env.bool("OIDC_REQUIRE_MFA", default=False)
+# Roles from the provider's groups: the claim's name, then for each role the group IDs
+# (comma-separated) that give it. With any group set, roles follow the groups at every
+# sign-in and cannot be changed in Improve for people who sign in this way.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_GROUPS = {
+    "Board member": env.list("OIDC_GROUPS_BOARD_MEMBER", default=[]),
+    "Officer": env.list("OIDC_GROUPS_OFFICER", default=[]),
+    "Improvement lead": env.list("OIDC_GROUPS_IMPROVEMENT_LEAD", default=[]),
+    "Administrator": env.list("OIDC_GROUPS_ADMINISTRATOR", default=[]),
+}
+# LOCAL_PASSWORDS=0 turns password sign-in off for everyone but the break-glass
+# administrator named here (for when the identity provider is down).
+LOCAL_PASSWORDS = env.bool("LOCAL_PASSWORDS", default=True)
+BREAK_GLASS_USERNAME = env.str("BREAK_GLASS_USERNAME", default="")
+if not LOCAL_PASSWORDS and not OIDC_ISSUER:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=0 needs single sign-on: set OIDC_ISSUER.")
+if OIDC_ISSUER:
+    # Signing out sends the browser on to the provider's end-session page after a form post.
+    from urllib.parse import urlsplit
+
+    _issuer = urlsplit(OIDC_ISSUER)
+    SECURE_CSP["form-action"] = [CSP.SELF, f"{_issuer.scheme}://{_issuer.netloc}"]
 
 CSRF_FAILURE_VIEW = "medway_improve.views.csrf_failure"
 

@@ -222,6 +222,14 @@ RULES: dict[str, Rule] = {
     "accounts:login": Rule(get=PUBLIC, post=PUBLIC),
     # Signing out takes POST only, and sends everyone to the sign-in page.
     "accounts:logout": Rule(get=NO_METHOD, post=dict.fromkeys(ROLES, "login")),
+    # Single sign-on: public steps of signing in, missing while it is off (as here; the
+    # journeys with it on are in tests/sso/).
+    "accounts:sso_start": Rule(
+        get=dict.fromkeys(ROLES, "missing"), post=dict.fromkeys(ROLES, "method")
+    ),
+    "accounts:sso_callback": Rule(
+        get=dict.fromkeys(ROLES, "missing"), post=dict.fromkeys(ROLES, "method")
+    ),
     "accounts:mfa_settings": Rule(get=READ, post=NO_METHOD),
     "accounts:mfa_setup": Rule(get=READ, post=READ),
     "accounts:mfa_verify": Rule(get=READ, post=READ),
