@@ -75,6 +75,16 @@ def can_export_actions(user) -> bool:
     return can_view(user)
 
 
+def can_have_own_actions(user) -> bool:
+    """Officers and leads lead actions or are accountable for them: "My actions" is theirs."""
+    return is_officer(user) or is_lead(user)
+
+
+def lands_on_own_actions(user) -> bool:
+    """After signing in, an officer who is not a lead starts on their own actions."""
+    return is_officer(user) and not is_lead(user)
+
+
 def can_edit_action(user, action: Action) -> bool:
     """Update status, RAG, progress, due date and evidence of this action."""
     if is_lead(user):

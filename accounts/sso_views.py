@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
-from accounts import oidc
+from accounts import oidc, permissions
 from accounts.forms import PasswordSignInForm
 
 logger = logging.getLogger(__name__)
@@ -113,9 +113,21 @@ def _failure(request: HttpRequest, reason: str, detail: str = "") -> TemplateRes
 
 
 class SignInView(auth_views.LoginView):
+    """Signing in with a password. Each person lands where their work is: an officer on
+    their own actions, everyone else on the dashboard (unless on their way somewhere)."""
+
     template_name = "accounts/login.html"
     authentication_form = PasswordSignInForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        return "" if url == "/" else url  # the home page is no particular destination
+
+    def get_default_redirect_url(self) -> str:
+        if permissions.lands_on_own_actions(self.request.user):
+            return resolve_url("actions:my_actions")
+        return super().get_default_redirect_url()
 
     def get_context_data(self, **kwargs):
         return {

@@ -7,27 +7,48 @@ import datetime as dt
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Deferrable, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import AreaForImprovement
 
 
+class PriorityQuerySet(models.QuerySet):
+    def current(self):
+        """Priorities a new action can serve: not retired."""
+        return self.filter(retired=False)
+
+
 @pghistory.track()
 class Priority(models.Model):
-    """One of the council's improvement priorities (Medway has five)."""
+    """One of the council's improvement priorities (Medway has five). Numbered in the order
+    the plan reads them; a priority the plan no longer pursues is retired, never deleted."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
+    number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=150)
     description = models.TextField(blank=True)
+    retired = models.BooleanField(
+        default=False, help_text="No longer pursued: kept with its actions, offered for none."
+    )
+
+    objects = PriorityQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
         verbose_name_plural = "priorities"
+        constraints = [
+            # Checked at commit, so two priorities can swap places.
+            models.UniqueConstraint(
+                fields=["number"], name="priority_number_unique", deferrable=Deferrable.DEFERRED
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:priority_list") + f"#priority-{self.pk}"
 
 
 class Status(models.TextChoices):
@@ -156,7 +177,7 @@ class Action(models.Model):
     """One action in the improvement plan."""
 
     reference = models.CharField(
-        max_length=20, unique=True, db_collation="natural_sort", help_text='For example "2.3".'
+        max_length=20, db_collation="natural_sort", help_text='For example "2.3".'
     )
     title = models.CharField(max_length=250)
     description = models.TextField(blank=True)
@@ -189,6 +210,7 @@ class Action(models.Model):
     rag_override_reason = models.TextField("reason for RAG override", blank=True)
     percent_complete = models.PositiveSmallIntegerField(default=0)
     completed_date = models.DateField(null=True, blank=True)
+    cancellation_reason = models.TextField("reason for cancelling", blank=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Goes up by one on every change, so two editors cannot collide."
     )
@@ -200,6 +222,13 @@ class Action(models.Model):
     class Meta:
         ordering = ["priority__number", "reference"]
         constraints = [
+            # Checked when the transaction commits, so references can be renumbered in place
+            # (1.2 becomes 1.1 while 1.1 becomes 1.2).
+            models.UniqueConstraint(
+                fields=["reference"],
+                name="action_reference_unique",
+                deferrable=Deferrable.DEFERRED,
+            ),
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0, percent_complete__lte=100),
                 name="action_percent_0_to_100",

@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -27,6 +27,7 @@ from actions.models import (
     Rag,
     Status,
 )
+from inspections.models import AreaForImprovement
 from reminders.services import due_date_notices_create
 
 
@@ -88,7 +89,8 @@ def action_record_progress(
 
     Rules: a due-date change needs a reason and is kept; a RAG override needs a reason;
     complete needs evidence (a note or a link given now, or any evidence already recorded,
-    documents included); every save writes one progress update with the before and after.
+    documents included); every save writes one progress update with the before and after,
+    except a due-date change on its own (kept in "Due date changes" with its reason).
     Refuses with ActionChangedError if someone else saved the action since `expected_version`.
     """
     today = on or timezone.localdate()
@@ -102,6 +104,7 @@ def action_record_progress(
         "status": action.status,
         "rag": action.rag_on(today) or "",
         "percent": action.percent_complete,
+        "override": (action.rag_override, action.rag_override_reason),
     }
 
     if change.status is not None and change.status != action.status:
@@ -172,14 +175,15 @@ def action_record_progress(
         raise ValidationError(errors)
 
     note = change.note.strip()
-    changed = (
+    progress = (
         action.status != before["status"]
         or action.percent_complete != before["percent"]
         or action.rag_on(today) != (before["rag"] or None)
-        or due_change is not None
-        or change.rag_override is not None
+        or (action.rag_override, action.rag_override_reason) != before["override"]
+        or bool(note)
+        or evidence is not None
     )
-    if not (changed or note or evidence):
+    if not (progress or due_change is not None):
         raise ValidationError({"note": ["Change something or add a progress note."]})
 
     action.version += 1
@@ -190,6 +194,10 @@ def action_record_progress(
         due_date_notices_create(change=due_change)
     if evidence is not None:
         evidence.save()
+    if not progress:
+        # A new due date on its own is in "Due date changes", with its reason: a progress
+        # update saying nothing would only add noise to the log.
+        return action
     ProgressUpdate.objects.create(
         action=action,
         author=user,
@@ -342,6 +350,8 @@ class ImportedAction:
     percent_complete: int | None = None
     completed_date: dt.date | None = None
     evidence: str | None = None
+    # Why the due date moves: needed when it changes, as for an officer's change.
+    due_date_reason: str | None = None
     # Fields whose cells could not be read: the importer reports those itself, so the rules
     # do not ask for them again.
     unreadable: frozenset[str] = frozenset()
@@ -371,8 +381,9 @@ _NEW_ACTION_NEEDS = {
     "start_date": "a start date",
     "due_date": "a due date",
 }
-# Changes that action_record_progress logs as a progress update.
-_PROGRESS_FIELDS = {"status", "percent_complete", "due_date"}
+# Changes that action_record_progress logs as a progress update (a due-date change on its
+# own is kept, with its reason, in the action's due-date changes instead).
+_PROGRESS_FIELDS = {"status", "percent_complete"}
 
 
 @dataclass
@@ -386,6 +397,7 @@ class ImportCheck:
     changes: dict
     problems: list[str]
     new_evidence: str = ""
+    due_date_reason: str = ""
 
     @property
     def is_new(self) -> bool:
@@ -511,6 +523,14 @@ def action_import_check(
         for name in IMPORT_FIELDS
         if values.get(name) != before.get(name) or current is None
     }
+    reason = _plain_text(row.due_date_reason or "")
+    moves_due_date = current is not None and "due_date" in changes
+    if moves_due_date and not reason and "due_date_reason" not in row.unreadable:
+        old, new = changes["due_date"]
+        problems.append(
+            f"The due date moves from {_as_date(old)} to {_as_date(new)}: give the reason in "
+            "a “Reason for due-date change” column. The board sees it."
+        )
     new_evidence = evidence if evidence and evidence not in evidence_texts else ""
     return ImportCheck(
         reference=row.reference,
@@ -519,6 +539,7 @@ def action_import_check(
         changes=changes,
         problems=problems,
         new_evidence=new_evidence,
+        due_date_reason=reason if moves_due_date else "",
     )
 
 
@@ -607,8 +628,9 @@ def action_import_upsert(
     """Create or update actions from imported rows, all or nothing, matched on reference.
 
     Follows the plan's rules (see action_import_check). Each changed action's version goes up
-    by one; a due-date change is kept with the reason "Imported from <source>"; a change of
-    status, percent complete or due date writes a progress update with the before and after,
+    by one; a due-date change is kept with the reason the row gives (a row that moves a due
+    date without one is a problem); a change of status or percent complete writes a progress
+    update with the before and after,
     as an officer's update does; new evidence is recorded. Raises ValidationError listing
     every row's problems, and writes nothing, if any row breaks a rule.
     """
@@ -673,7 +695,7 @@ def action_import_upsert(
                         action=action,
                         old_date=old,
                         new_date=new,
-                        reason=note,
+                        reason=check.due_date_reason,
                         changed_by=user,
                         changed_at=now,
                     )
@@ -741,11 +763,48 @@ def action_import_upsert(
     )
 
 
+# --- Running the plan: leads add, edit, cancel and renumber actions; manage priorities --------
+
+
+def next_reference(priority: Priority, *, taken: set[str] = frozenset()) -> str:
+    """The next free "<priority>.<n>" reference (after the highest in use)."""
+    prefix = f"{priority.number}."
+    numbers = [
+        int(ref.removeprefix(prefix))
+        for ref in [
+            *Action.objects.filter(reference__startswith=prefix).values_list(
+                "reference", flat=True
+            ),
+            *taken,
+        ]
+        if ref.startswith(prefix) and ref.removeprefix(prefix).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def _require_lead(user, doing: str) -> None:
+    if not permissions.can_manage_plan(user):
+        raise PermissionDenied(f"Only improvement leads can {doing}.")
+
+
+def _date_errors(*, start_date: dt.date, due_date: dt.date, baseline: dt.date | None) -> dict:
+    errors: dict[str, list[str]] = {}
+    if due_date < start_date:
+        errors["due_date"] = [
+            f"The due date must be on or after the start date, {_as_date(start_date)}."
+        ]
+    if baseline is not None and baseline < start_date:
+        errors["start_date"] = [
+            f"The start date must be on or before the baseline due date, {_as_date(baseline)}."
+        ]
+    return errors
+
+
 @transaction.atomic
 def action_create(
     *,
     user,
-    reference: str,
+    reference: str = "",
     title: str,
     priority,
     owner,
@@ -755,13 +814,13 @@ def action_create(
     description: str = "",
     areas=(),
 ) -> Action:
-    """Add an action to the plan (leads only). The baseline due date is the due date
-    agreed now. Raises ValidationError with messages per field (for example a reference
-    already in use)."""
-    if not permissions.can_manage_plan(user):
-        raise PermissionDenied("Only improvement leads can add actions to the plan.")
+    """Add an action to the plan (leads only). The baseline due date is the due date agreed
+    now and never changes. A blank reference gets the next free number in the priority.
+    Raises ValidationError with messages per field (for example a reference already in use)."""
+    _require_lead(user, "add actions to the plan")
+    reference = reference.strip() or next_reference(priority)
     action = Action(
-        reference=reference.strip(),
+        reference=reference,
         title=title.strip(),
         description=description.strip(),
         priority=priority,
@@ -773,20 +832,320 @@ def action_create(
         status=Status.NOT_STARTED,
     )
     try:
-        action.full_clean()
+        action.full_clean(validate_constraints=False)
     except ValidationError as error:
         errors = error.message_dict
     else:
         errors = {}
+    errors.pop("__all__", None)  # the date rule, said once below against the due date
     if due_date < start_date:
-        # The date rule is a table constraint; say it once, against the due date field.
-        rest = [m for m in errors.pop("__all__", []) if "before the start date" not in m]
-        if rest:
-            errors["__all__"] = rest
         errors["due_date"] = ["The due date cannot be before the start date."]
+    if Action.objects.filter(reference=reference).exists():
+        errors["reference"] = [f"An action with reference {reference} already exists."]
+    if priority is not None and priority.retired:
+        errors["priority"] = [f"Priority {priority} is retired: choose a current one."]
     if errors:
         raise ValidationError(errors)
     action.save()
     if areas:
         action.areas.set(areas)
     return action
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """One row of "Add several": what differs between the actions."""
+
+    title: str
+    owner: User
+    due_date: dt.date
+    description: str = ""
+
+
+@transaction.atomic
+def action_create_several(
+    *,
+    user,
+    area: AreaForImprovement,
+    priority: Priority,
+    accountable: User,
+    start_date: dt.date,
+    rows: list[NewAction],
+) -> list[Action]:
+    """Add a few actions answering one area for improvement, numbered one after another in
+    the priority. All or none: raises ValidationError naming the row (from 1) at fault."""
+    _require_lead(user, "add actions to the plan")
+    if not rows:
+        raise ValidationError("Give at least one action: a title, a lead officer and a due date.")
+    created = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            created.append(
+                action_create(
+                    user=user,
+                    title=row.title,
+                    description=row.description,
+                    priority=priority,
+                    owner=row.owner,
+                    accountable=accountable,
+                    start_date=start_date,
+                    due_date=row.due_date,
+                    areas=[area],
+                )
+            )
+        except ValidationError as error:
+            messages = [m for ms in error.message_dict.values() for m in ms]
+            if "priority" in error.message_dict or "accountable" in error.message_dict:
+                raise
+            raise ValidationError(
+                {f"row{number}": [f"Action {number}: {m}" for m in messages]}
+            ) from error
+    return created
+
+
+def _locked_for_plan_change(*, user, pk: int, expected_version: int, doing: str) -> Action:
+    _require_lead(user, doing)
+    action = get_object_or_404(Action.objects.select_for_update(of=("self",)), pk=pk)
+    if action.version != expected_version:
+        since = action.updates.filter(action_version__gt=expected_version).select_related("author")
+        raise ActionChangedError(action, list(since))
+    return action
+
+
+@transaction.atomic
+def action_edit(
+    *,
+    user,
+    pk: int,
+    expected_version: int,
+    title: str,
+    description: str,
+    priority: Priority,
+    areas,
+    owner: User,
+    accountable: User,
+    start_date: dt.date,
+    due_date: dt.date,
+    due_date_reason: str = "",
+) -> Action:
+    """A lead changes what an action is and who answers for it. The baseline due date never
+    changes; a new due date needs a reason and is kept (and the owner and accountable manager
+    are told), as when an officer changes it. No progress update is written: the audit trail
+    records the change. Raises ActionChangedError if someone saved the action since
+    `expected_version`, ValidationError per field."""
+    action = _locked_for_plan_change(
+        user=user, pk=pk, expected_version=expected_version, doing="edit actions"
+    )
+    errors = _date_errors(
+        start_date=start_date, due_date=due_date, baseline=action.baseline_due_date
+    )
+    title = title.strip()
+    if not title:
+        errors["title"] = ["Enter a title."]
+    if priority.retired and priority.pk != action.priority_id:
+        errors["priority"] = [f"Priority {priority} is retired: choose a current one."]
+    due_change = None
+    if due_date != action.due_date:
+        reason = due_date_reason.strip()
+        if not reason:
+            errors["due_date_reason"] = ["Give a reason for changing the due date."]
+        due_change = DueDateChange(
+            action=action,
+            old_date=action.due_date,
+            new_date=due_date,
+            reason=reason,
+            changed_by=user,
+        )
+    if errors:
+        raise ValidationError(errors)
+    action.title = title
+    action.description = description.strip()
+    action.priority = priority
+    action.owner = owner
+    action.accountable = accountable
+    action.start_date = start_date
+    action.due_date = due_date
+    action.version += 1
+    action.save()
+    current = set(action.areas.values_list("pk", flat=True))
+    wanted = {area.pk for area in areas}
+    if current != wanted:
+        action.areas.remove(*(current - wanted))
+        action.areas.add(*(wanted - current))
+    if due_change is not None:
+        due_change.save()
+        due_date_notices_create(change=due_change)
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, user, pk: int, expected_version: int, reason: str) -> Action:
+    """A lead cancels an action the plan no longer needs. It is kept, with its history and the
+    reason, and no longer counts as open or overdue. The progress log says so."""
+    action = _locked_for_plan_change(
+        user=user, pk=pk, expected_version=expected_version, doing="cancel actions"
+    )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give a reason for cancelling the action."]})
+    if action.status == Status.CANCELLED:
+        raise ValidationError({"reason": ["This action is already cancelled."]})
+    today = timezone.localdate()
+    before = {
+        "status": action.status,
+        "rag": action.rag_on(today) or "",
+        "percent": action.percent_complete,
+    }
+    action.status = Status.CANCELLED
+    action.completed_date = None
+    action.cancellation_reason = reason
+    action.version += 1
+    action.save()
+    ProgressUpdate.objects.create(
+        action=action,
+        author=user,
+        note=f"Cancelled: {reason}",
+        status_before=before["status"],
+        status_after=action.status,
+        rag_before=before["rag"],
+        rag_after="",
+        percent_before=before["percent"],
+        percent_after=action.percent_complete,
+        action_version=action.version,
+    )
+    return action
+
+
+def _check_now() -> None:
+    """Check the deferred unique constraints now, inside the transaction, so a clash is an
+    error here and not at commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS action_reference_unique, priority_number_unique IMMEDIATE")
+
+
+@transaction.atomic
+def priority_renumber_actions(*, user, pk: int, references: dict[int, str]) -> list[Action]:
+    """Give the actions of one priority new references (action pk → reference). References
+    stay unique across the plan; swapping two is fine. Returns the actions that changed."""
+    _require_lead(user, "renumber actions")
+    priority = get_object_or_404(Priority, pk=pk)
+    actions = {
+        a.pk: a
+        for a in Action.objects.select_for_update().filter(priority=priority, pk__in=references)
+    }
+    errors: dict[str, list[str]] = {}
+    wanted = {a_pk: ref.strip() for a_pk, ref in references.items() if a_pk in actions}
+    seen: dict[str, int] = {}
+    for a_pk, ref in wanted.items():
+        field = f"ref_{a_pk}"
+        if not ref:
+            errors[field] = [f"Enter a reference for action {actions[a_pk].reference}."]
+        elif len(ref) > 20:
+            errors[field] = ["A reference is at most 20 characters."]
+        elif ref in seen:
+            errors[field] = [f"Reference {ref} is given to more than one action."]
+        seen.setdefault(ref, a_pk)
+    others = set(
+        Action.objects.filter(reference__in=list(seen))
+        .exclude(pk__in=list(wanted))
+        .values_list("reference", flat=True)
+    )
+    for a_pk, ref in wanted.items():
+        if ref in others:
+            errors[f"ref_{a_pk}"] = [f"Reference {ref} is used by an action in another priority."]
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for a_pk, ref in wanted.items():
+        action = actions[a_pk]
+        if action.reference != ref:
+            action.reference = ref
+            action.version += 1
+            changed.append(action)
+    for action in changed:
+        action.save(update_fields=["reference", "version", "updated_at"])
+    _check_now()
+    return changed
+
+
+def priority_proposed_references(priority: Priority, actions: list[Action]) -> dict[int, str]:
+    """ "<priority>.1", "<priority>.2"… in the order given."""
+    return {action.pk: f"{priority.number}.{n}" for n, action in enumerate(actions, start=1)}
+
+
+@transaction.atomic
+def priority_create(*, user, title: str, description: str = "") -> Priority:
+    """A new priority, numbered after the last."""
+    _require_lead(user, "add priorities")
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": ["Enter a title for the priority."]})
+    last = Priority.objects.select_for_update().order_by("-number").first()
+    return Priority.objects.create(
+        number=(last.number + 1) if last else 1, title=title, description=description.strip()
+    )
+
+
+@transaction.atomic
+def priority_update(*, user, pk: int, title: str, description: str = "") -> Priority:
+    """Rename a priority or change its description."""
+    _require_lead(user, "rename priorities")
+    priority = get_object_or_404(Priority.objects.select_for_update(), pk=pk)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": ["Enter a title for the priority."]})
+    priority.title = title
+    priority.description = description.strip()
+    priority.save()
+    return priority
+
+
+@transaction.atomic
+def priority_move(*, user, pk: int, up: bool) -> tuple[Priority, Priority | None]:
+    """Swap a priority with the one before (up) or after it. Action references that begin
+    with either priority's number follow it ("3.2" becomes "2.2"). Returns the priority and
+    the one it swapped with (None if it was already first or last)."""
+    _require_lead(user, "reorder priorities")
+    priorities = list(Priority.objects.select_for_update().order_by("number"))
+    index = next((i for i, p in enumerate(priorities) if p.pk == pk), None)
+    if index is None:
+        raise Priority.DoesNotExist
+    other_index = index - 1 if up else index + 1
+    priority = priorities[index]
+    if not 0 <= other_index < len(priorities):
+        return priority, None
+    other = priorities[other_index]
+    old = {priority.pk: priority.number, other.pk: other.number}
+    priority.number, other.number = other.number, priority.number
+    priority.save(update_fields=["number"])
+    other.save(update_fields=["number"])
+    for moved in (priority, other):
+        prefix, new_prefix = f"{old[moved.pk]}.", f"{moved.number}."
+        for action in Action.objects.select_for_update().filter(
+            priority=moved, reference__startswith=prefix
+        ):
+            action.reference = new_prefix + action.reference.removeprefix(prefix)
+            action.version += 1
+            action.save(update_fields=["reference", "version", "updated_at"])
+    _check_now()
+    return priority, other
+
+
+@transaction.atomic
+def priority_retire(*, user, pk: int, retired: bool = True) -> Priority:
+    """Retire a priority the plan no longer pursues (or bring it back). It keeps its actions
+    and its place in history; new actions cannot choose it. Refused while any of its actions
+    is open: move them to another priority, complete or cancel them first."""
+    _require_lead(user, "retire priorities")
+    priority = get_object_or_404(Priority.objects.select_for_update(), pk=pk)
+    if retired:
+        open_count = priority.actions.open().count()
+        if open_count:
+            raise ValidationError(
+                f"Priority {priority.number} still has {open_count} open "
+                f"action{'s' if open_count != 1 else ''}. Move them to another priority, "
+                "or complete or cancel them, before retiring it."
+            )
+    priority.retired = retired
+    priority.save(update_fields=["retired"])
+    return priority

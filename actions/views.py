@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,20 +14,39 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import permissions
 from actions import dashboard as dashboard_data
 from actions.forms import (
+    ActionCancelForm,
+    ActionEditForm,
     ActionFilterForm,
+    ActionForm,
     ActionStatusForm,
     ActionUpdateForm,
+    AddSeveralForm,
+    AddSeveralRow,
     EvidenceDocumentForm,
+    PriorityForm,
+    RenumberForm,
+    plan_people,
 )
-from actions.models import Action, Evidence, Status
+from actions.models import Action, Evidence, Priority, Status
 from actions.services import (
     ActionChangedError,
     Change,
+    action_cancel,
+    action_create,
+    action_create_several,
+    action_edit,
     action_for_edit,
     action_record_progress,
     evidence_add_document,
+    priority_create,
+    priority_move,
+    priority_proposed_references,
+    priority_renumber_actions,
+    priority_retire,
+    priority_update,
 )
 from audit.selectors import history_for
+from inspections.models import AreaForImprovement
 from medway_improve.forms import add_service_errors
 
 PAGE_SIZE = 50
@@ -77,6 +97,7 @@ def _detail_context(request, action, form=None, conflict=None, document_form=Non
     return {
         "action": action,
         "can_edit": can_edit,
+        "can_manage_plan": permissions.can_manage_plan(request.user),
         "form": form or (ActionUpdateForm.for_action(action) if can_edit else None),
         "document_form": document_form
         or (EvidenceDocumentForm.for_action(action) if can_edit else None),
@@ -110,9 +131,11 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
             form = ActionUpdateForm.for_action(action)
         else:
             if request.htmx:
+                # The panel, and out of band the parts of the page the save changed (due-date
+                # changes, progress updates, evidence), so the page stays true without a reload.
                 action = Action.objects.for_list().get(pk=pk)
                 context = _detail_context(request, action) | {"saved": True}
-                return TemplateResponse(request, "actions/action_detail.html#update_panel", context)
+                return TemplateResponse(request, "actions/action_detail.html#saved", context)
             messages.success(request, f"Action {action.reference} updated.")
             return redirect(action)
     status = 409 if conflict else 422
@@ -215,4 +238,351 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
             "status_choices": Status.choices,
         },
         status=422 if error else 200,
+    )
+
+
+# --- Leads running the plan ----------------------------------------------------------------
+
+
+def _require_plan_manager(request: HttpRequest) -> None:
+    if not permissions.can_manage_plan(request.user):
+        raise PermissionDenied("Only improvement leads change the plan.")
+
+
+def _area_from_query(request: HttpRequest) -> AreaForImprovement | None:
+    pk = request.GET.get("area") or request.POST.get("for_area")
+    if not (pk and str(pk).isdigit()):
+        return None
+    return AreaForImprovement.objects.with_inspection().filter(pk=pk).first()
+
+
+def _back_to(area: AreaForImprovement | None, action: Action):
+    return redirect(area.get_absolute_url()) if area else redirect(action)
+
+
+@require_http_methods(["GET", "POST"])
+def action_create_view(request: HttpRequest) -> HttpResponse:
+    """A lead adds one action; from an area's page the area comes chosen."""
+    _require_plan_manager(request)
+    area = _area_from_query(request)
+    form = ActionForm.for_new(area=area, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = action_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action {action.reference} added to the plan.")
+            return redirect(action)
+    return TemplateResponse(
+        request,
+        "actions/action_create.html",
+        {"form": form, "area": area},
+        status=422 if form.errors else 200,
+    )
+
+
+SEVERAL_ROWS = 3
+SEVERAL_MAX_ROWS = 10
+
+
+@require_http_methods(["GET", "POST"])
+def action_create_several_view(request: HttpRequest) -> HttpResponse:
+    """A lead adds a few actions for one area at once. "Add another action" posts the form
+    back with one more row (no JavaScript needed)."""
+    _require_plan_manager(request)
+    area = _area_from_query(request)
+    posted = request.POST if request.method == "POST" else None
+    adding_row = posted is not None and "add_row" in posted
+    count = SEVERAL_ROWS
+    if posted is not None:
+        rows_given = posted.get("rows", "")
+        count = int(rows_given) if rows_given.isdigit() else SEVERAL_ROWS
+        count = min(max(count + (1 if adding_row else 0), 1), SEVERAL_MAX_ROWS)
+    bound = None if adding_row else posted
+    if adding_row:
+        initial = {
+            "area": posted.get("area"),
+            "priority": posted.get("priority"),
+            "accountable": posted.get("accountable"),
+            "start_date": _typed_date(posted, "start_date"),
+        }
+    else:
+        initial = {"area": area, "start_date": timezone.localdate()}
+        if area is not None:
+            serving = Action.objects.for_area(area).select_related("priority").first()
+            initial["priority"] = serving.priority if serving else None
+    form = AddSeveralForm(bound, initial=initial, area=area)
+    people = plan_people()
+    rows = [
+        AddSeveralRow(
+            bound,
+            initial=_row_initial(posted, n) if adding_row else None,
+            number=n,
+            people=people,
+        )
+        for n in range(1, count + 1)
+    ]
+    if bound is not None:
+        rows_valid = [row.is_valid() for row in rows]  # every row, so each shows its errors
+        valid = form.is_valid() & all(rows_valid)
+        filled = [row for row in rows if row.is_valid() and not row.is_blank]
+        if valid and not filled:
+            form.add_error(
+                None, "Give at least one action: a title, a lead officer and a due date."
+            )
+        elif valid:
+            data = form.cleaned_data
+            try:
+                created = action_create_several(
+                    user=request.user,
+                    area=data["area"],
+                    priority=data["priority"],
+                    accountable=data["accountable"],
+                    start_date=data["start_date"],
+                    rows=[row.to_new_action() for row in filled],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                references = ", ".join(a.reference for a in created)
+                messages.success(
+                    request,
+                    f"{len(created)} action{'s' if len(created) != 1 else ''} added to the "
+                    f"plan: {references}.",
+                )
+                return redirect(data["area"].get_absolute_url())
+    has_errors = bool(form.errors) or any(row.errors for row in rows if row.is_bound)
+    return TemplateResponse(
+        request,
+        "actions/action_create_several.html",
+        {
+            "form": form,
+            "rows": rows,
+            "row_count": count,
+            "area": area,
+            "can_add_row": count < SEVERAL_MAX_ROWS,
+            "errors": _several_errors(form, rows) if has_errors else [],
+        },
+        status=422 if has_errors else 200,
+    )
+
+
+def _row_initial(posted, number: int) -> dict:
+    prefix = f"row{number}-"
+    return {
+        "title": posted.get(prefix + "title", ""),
+        "owner": posted.get(prefix + "owner", ""),
+        "due_date": _typed_date(posted, f"{prefix}due_date"),
+    }
+
+
+def _typed_date(posted, name: str) -> str:
+    """A date as typed in the GOV.UK date input's boxes, to show again as typed."""
+    day, month, year = (posted.get(f"{name}_{i}", "").strip() for i in range(3))
+    return f"{year}-{month}-{day}" if day or month or year else ""
+
+
+def _several_errors(form, rows) -> list[tuple[str, str]]:
+    """(link, message) for the error summary, over the shared fields and every row."""
+    found = [("#main-content", str(e)) for e in form.non_field_errors()]
+    for each in [form, *[row for row in rows if row.is_bound]]:
+        for field in each:
+            suffix = "_0" if field.widget_type == "govukdate" else ""
+            found += [(f"#{field.auto_id}{suffix}", str(e)) for e in field.errors]
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead edits what an action is and who answers for it."""
+    _require_plan_manager(request)
+    action = get_object_or_404(Action.objects.for_list(), pk=pk)
+    form = ActionEditForm.for_action(
+        action, data=request.POST if request.method == "POST" else None
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            action = action_edit(
+                user=request.user, pk=pk, expected_version=data.pop("version"), **data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except ActionChangedError as error:
+            conflict = error
+            form = ActionEditForm.for_action(error.action)
+        else:
+            messages.success(request, f"Action {action.reference} changed.")
+            return redirect(action)
+    return TemplateResponse(
+        request,
+        "actions/action_edit.html",
+        {"form": form, "action": action, "conflict": conflict},
+        status=409 if conflict else (422 if form.errors else 200),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead cancels an action, with a reason. It is kept, with its history."""
+    _require_plan_manager(request)
+    action = get_object_or_404(Action.objects.for_list(), pk=pk)
+    form = ActionCancelForm(
+        request.POST if request.method == "POST" else None, initial={"version": action.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = action_cancel(
+                user=request.user,
+                pk=pk,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except ActionChangedError as error:
+            conflict = error
+            form = ActionCancelForm(initial={"version": error.action.version})
+        else:
+            messages.success(request, f"Action {action.reference} cancelled.")
+            return redirect(action)
+    return TemplateResponse(
+        request,
+        "actions/action_cancel.html",
+        {"form": form, "action": action, "conflict": conflict},
+        status=409 if conflict else (422 if form.errors else 200),
+    )
+
+
+# --- Priorities ----------------------------------------------------------------------------
+
+
+@require_GET
+def priority_list(request: HttpRequest) -> TemplateResponse:
+    """The plan's priorities in order, with how many actions each has; leads change them."""
+    _require_plan_manager(request)
+    priorities = Priority.objects.annotate(
+        total=Count("actions"), open_count=Count("actions", filter=is_open_q("actions__"))
+    ).order_by("number")  # Meta.ordering does not apply to a grouped query
+    return TemplateResponse(request, "actions/priority_list.html", {"priorities": priorities})
+
+
+def is_open_q(prefix: str):
+    return ~Q(**{f"{prefix}status__in": Status.closed()})
+
+
+@require_http_methods(["GET", "POST"])
+def priority_create_view(request: HttpRequest) -> HttpResponse:
+    _require_plan_manager(request)
+    form = PriorityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority = priority_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Priority {priority} added.")
+            return redirect("actions:priority_list")
+    return TemplateResponse(
+        request,
+        "actions/priority_form.html",
+        {"form": form, "priority": None},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def priority_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_plan_manager(request)
+    priority = get_object_or_404(Priority, pk=pk)
+    form = PriorityForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": priority.title, "description": priority.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority = priority_update(user=request.user, pk=pk, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Priority {priority} saved.")
+            return redirect("actions:priority_list")
+    return TemplateResponse(
+        request,
+        "actions/priority_form.html",
+        {"form": form, "priority": priority},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["POST"])
+def priority_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_plan_manager(request)
+    get_object_or_404(Priority, pk=pk)
+    moved, other = priority_move(user=request.user, pk=pk, up=request.POST.get("direction") == "up")
+    if other is not None:
+        messages.success(
+            request,
+            f"“{moved.title}” is now priority {moved.number} and “{other.title}” priority "
+            f"{other.number}. References of their actions follow their numbers.",
+        )
+    return redirect("actions:priority_list")
+
+
+@require_http_methods(["GET", "POST"])
+def priority_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retire a priority (after a confirmation page), or bring a retired one back."""
+    _require_plan_manager(request)
+    priority = get_object_or_404(Priority, pk=pk)
+    if request.method == "POST":
+        retire = request.POST.get("retired", "yes") != "no"
+        try:
+            priority = priority_retire(user=request.user, pk=pk, retired=retire)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            word = "retired" if priority.retired else "back in the plan"
+            messages.success(request, f"Priority {priority} is {word}.")
+        return redirect("actions:priority_list")
+    open_count = priority.actions.open().count()
+    return TemplateResponse(
+        request,
+        "actions/priority_retire.html",
+        {"priority": priority, "open_count": open_count},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def priority_renumber_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """New references for a priority's actions, proposed as <priority>.1, .2 … in order."""
+    _require_plan_manager(request)
+    priority = get_object_or_404(Priority, pk=pk)
+    actions = list(priority.actions.order_by("reference").only("reference", "title", "priority"))
+    form = RenumberForm(
+        request.POST if request.method == "POST" else None,
+        actions=actions,
+        proposed=priority_proposed_references(priority, actions),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = priority_renumber_actions(
+                user=request.user, pk=pk, references=form.references()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{len(changed)} reference{'s' if len(changed) != 1 else ''} changed in "
+                f"priority {priority}.",
+            )
+            return redirect("actions:priority_list")
+    return TemplateResponse(
+        request,
+        "actions/priority_renumber.html",
+        {"form": form, "priority": priority, "actions": actions},
+        status=422 if form.errors else 200,
     )

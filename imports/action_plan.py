@@ -87,10 +87,25 @@ COLUMNS: tuple[Column, ...] = (
         ("date completed", "completion date", "completed on", "actual completion date"),
     ),
     Column("evidence", "Evidence", ("evidence of completion", "evidence of impact")),
+    Column(
+        "due_date_reason",
+        "Reason for due-date change",
+        (
+            "reason for due date change",
+            "due date change reason",
+            "reason for change of due date",
+            "reason for new due date",
+            "reason for revised due date",
+            "reason for revised date",
+            "reason for change",
+            "reason for slippage",
+            "slippage reason",
+        ),
+    ),
 )
 FIELDS = {column.field: column for column in COLUMNS}
 REQUIRED_COLUMNS = ("reference",)
-EXPORT_WIDTHS = (10, 50, 50, 9, 22, 22, 22, 12, 12, 12, 12, 10, 12, 40)
+EXPORT_WIDTHS = (10, 50, 50, 9, 22, 22, 22, 12, 12, 12, 12, 10, 12, 40, 40)
 
 
 # --- Headings and column choices -----------------------------------------------------------
@@ -538,7 +553,7 @@ def build_preview(
                 continue
             label = FIELDS[name].label
             try:
-                if name in {"title", "description", "evidence"}:
+                if name in {"title", "description", "evidence", "due_date_reason"}:
                     values[name] = _text(raw)
                 elif name == "priority":
                     values[name] = parse_priority(raw, lookups)
@@ -579,6 +594,10 @@ def build_preview(
         preview.changes = describe_changes(check, lookups)
         if check.new_evidence:
             preview.changes.append(("Evidence", "", _short(check.new_evidence)))
+        if check.due_date_reason:
+            preview.changes.append(
+                (FIELDS["due_date_reason"].label, "", _short(check.due_date_reason))
+            )
         if not preview.title and check.current is not None:
             preview.title = check.current.title
         if check.is_new:
@@ -684,6 +703,7 @@ def export_row(action: Action, lookups: Lookups) -> list[object]:
         action.percent_complete,
         action.completed_date,
         (evidence.note or evidence.url) if evidence else "",
+        "",  # a reason is given only when a due date moves
     ]
 
 

@@ -8,7 +8,7 @@ def service(request):
     match = getattr(request, "resolver_match", None)
     return {
         # Which navigation item is current: the app's namespace (or the URL name at the top).
-        "nav_section": (match.namespace or match.url_name or "") if match else "",
+        "nav_section": _section(match),
         "service_name": settings.SERVICE_NAME,
         "council_name": settings.COUNCIL_NAME,
         "sso_provider_name": settings.SSO_PROVIDER_NAME,
@@ -19,3 +19,12 @@ def service(request):
         if hasattr(request, "user")
         else False,
     }
+
+
+def _section(match) -> str:
+    """The app's namespace, or the URL name at the top; My actions is its own item."""
+    if match is None:
+        return ""
+    if match.view_name == "actions:my_actions":
+        return "my_actions"
+    return match.namespace or match.url_name or ""

@@ -97,15 +97,27 @@ def test_reopening_clears_the_completion_date(action, lead):
     )
 
 
-def test_due_date_change_is_kept_with_the_file_as_reason(action, lead):
+def test_due_date_change_is_kept_with_the_reason_the_row_gives(action, lead):
     new_due = action.due_date + dt.timedelta(days=45)
-    row = ImportedAction(reference=action.reference, due_date=new_due)
+    row = ImportedAction(
+        reference=action.reference, due_date=new_due, due_date_reason="Recruitment delayed"
+    )
     action_import_upsert(user=lead, rows=[row], source="June plan.xlsx", on=TODAY)
     change = DueDateChange.objects.get(action=action)
-    assert (change.new_date, change.reason) == (new_due, "Imported from June plan.xlsx")
-    assert ProgressUpdate.objects.filter(action=action).count() == 1
+    assert (change.new_date, change.reason) == (new_due, "Recruitment delayed")
+    # A new due date on its own is not a progress update: it is in the due-date changes.
+    assert not ProgressUpdate.objects.filter(action=action).exists()
     action.refresh_from_db()
     assert action.baseline_due_date != action.due_date  # slipped, and shows as slipped
+
+
+def test_a_due_date_moved_without_a_reason_is_refused(action, lead):
+    row = ImportedAction(reference=action.reference, due_date=action.due_date + dt.timedelta(1))
+    check = action_import_check(row=row, current=action, on=TODAY)
+    assert any("give the reason" in p for p in check.problems)
+    with pytest.raises(ValidationError):
+        action_import_upsert(user=lead, rows=[row], source="export-edited.xlsx", on=TODAY)
+    assert not DueDateChange.objects.exists()
 
 
 def test_start_after_the_baseline_is_refused_for_existing_actions(action):

@@ -92,7 +92,8 @@ def test_keyboard_only_officer_updates_an_action(page, live_server, demo):
     page.keyboard.type(DEMO_PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("h1").inner_text() == "Improvement dashboard", page.content()[-3000:]
+    # An officer starts on their own actions (issue 14), not on the judgement history.
+    assert page.locator("h1").inner_text() == "My actions", page.content()[-3000:]
 
     action = Action.objects.get(reference="1.4")
     page.goto(live_server.url + action.get_absolute_url())

@@ -270,10 +270,39 @@ def fingerprint_or_blank(page) -> str:
         return "0" * 64
 
 
+def test_a_row_moving_a_due_date_without_a_reason_is_a_problem(plan, as_user, lead):
+    client = as_user(lead)
+    due = TODAY + dt.timedelta(days=40)
+    later = TODAY + dt.timedelta(days=120)
+    url, page = preview_of(
+        client, csv_bytes([HEADINGS, row("1.1", **{"Due date": due.isoformat()})])
+    )
+    client.post(url, {"fingerprint": fingerprint(page)})
+
+    moved = row("1.1", **{"Due date": later.isoformat()})
+    url, page = preview_of(client, csv_bytes([HEADINGS, moved]), name="export-edited.xlsx.csv")
+    html = page.content.decode()
+    assert f"The due date moves from {due:%-d %B %Y} to {later:%-d %B %Y}: give the reason" in html
+    assert 'name="fingerprint"' not in html  # nothing to confirm until the sheet is fixed
+    response = client.post(url, {"fingerprint": "0" * 64})
+    assert response.status_code != 302
+    assert Action.objects.get(reference="1.1").due_date == due
+    assert not DueDateChange.objects.exists()
+    assert "Imported from" not in html
+
+
 def test_import_refuses_if_the_plan_changed_after_the_preview(plan, as_user, lead):
     client = as_user(lead)
     url, page = preview_of(client, csv_bytes([HEADINGS, row("1.1"), row("1.2")]))
-    ActionFactory(reference="1.2", priority=plan["priorities"][1])  # someone adds it meanwhile
+    # Someone adds it meanwhile (due when the sheet says: moving it would need a reason).
+    sheet_due = dt.date.fromisoformat(row("1.2")[HEADINGS.index("Due date")])
+    ActionFactory(
+        reference="1.2",
+        priority=plan["priorities"][1],
+        start_date=sheet_due - dt.timedelta(days=90),
+        baseline_due_date=sheet_due,
+        due_date=sheet_due,
+    )
     response = client.post(url, {"fingerprint": fingerprint(page)})
     assert response.status_code == 409
     html = response.content.decode()
@@ -323,9 +352,14 @@ def test_reimporting_updates_and_follows_the_plan_rules(plan, as_user, lead):
             },
         ),
     ]
-    url, page = preview_of(client, csv_bytes([HEADINGS, *changed]), name="plan v2.csv")
+    # The reason for the new due date is a column of its own, mapped like any other.
+    reasons = ["The new case system arrives in the spring", "", ""]
+    changed = [r + [reason] for r, reason in zip(changed, reasons, strict=True)]
+    headings = [*HEADINGS, "Reason for due-date change"]
+    url, page = preview_of(client, csv_bytes([headings, *changed]), name="plan v2.csv")
     html = page.content.decode()
     assert f"Due date: {due:%-d %b %Y} → {later:%-d %b %Y}" in html
+    assert "The new case system arrives in the spring" in html
     assert "Status: On track → Off track" in html
     assert "Lead officer: Sam Patel → Helen Marsh" in html
     assert "Import 1 new and update 1 action" in html
@@ -342,7 +376,7 @@ def test_reimporting_updates_and_follows_the_plan_rules(plan, as_user, lead):
     assert action.version == 2
     change = DueDateChange.objects.get(action=action)
     assert (change.old_date, change.new_date, change.changed_by) == (due, later, lead)
-    assert change.reason == "Imported from plan v2.csv"
+    assert change.reason == "The new case system arrives in the spring"
     update = ProgressUpdate.objects.get(action=action)
     assert (update.status_before, update.status_after) == (Status.ON_TRACK, Status.OFF_TRACK)
     assert (update.percent_before, update.percent_after) == (20, 35)

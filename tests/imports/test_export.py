@@ -125,8 +125,9 @@ def test_export_uses_the_import_columns_and_values(as_user, lead):
     Evidence.objects.create(action=action, note="Older evidence", added_by=lead)
     Evidence.objects.create(action=action, url="https://example.org/report", added_by=lead)
     [headings, row] = export_rows(as_user(lead))
-    assert headings == HEADINGS
+    assert headings == [*HEADINGS, "Reason for due-date change"]
     values = dict(zip(headings, row, strict=True))
+    assert values["Reason for due-date change"] == ""
     assert values["Reference"] == "2.10"
     assert values["Priority"] == "1"
     assert values["Areas for improvement"] == f"{area.inspection.start_date:%Y}/3"

@@ -123,6 +123,10 @@ def _action(world):
     return {"pk": world["action"].pk}
 
 
+def _priority(world):
+    return {"pk": world["action"].priority_id}
+
+
 def _document_evidence(world):
     """A document given as evidence of the sample action, made the first time it is asked
     for (every test's world has an action; not every one needs a stored file)."""
@@ -263,6 +267,18 @@ RULES: dict[str, Rule] = {
     "actions:action_status": Rule(get=NO_METHOD, post=EDIT_OWN_ACTION, kwargs=_action),
     "actions:evidence_create": Rule(get=NO_METHOD, post=EDIT_OWN_ACTION, kwargs=_action),
     "actions:evidence_download": Rule(get=READ, post=NO_METHOD, kwargs=_document_evidence),
+    # Running the plan: only leads add, change, cancel and renumber actions and manage
+    # priorities; officers keep their updates (above), board members read.
+    "actions:action_create": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
+    "actions:action_create_several": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
+    "actions:action_edit": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_action),
+    "actions:action_cancel": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_action),
+    "actions:priority_list": Rule(get=LEADS_ONLY, post=NO_METHOD),
+    "actions:priority_create": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
+    "actions:priority_update": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_priority),
+    "actions:priority_move": Rule(get=NO_METHOD, post=LEADS_ONLY, kwargs=_priority),
+    "actions:priority_retire": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_priority),
+    "actions:priority_renumber": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_priority),
     # Reminders: everyone sets their own; leads set them for everyone.
     "reminders:preference_edit": Rule(get=READ, post=READ),
     "reminders:settings_edit": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
