@@ -27,6 +27,7 @@ from actions.models import (
     Rag,
     Status,
 )
+from medway_improve.storage import atomic_with_files, field_file_save
 from reminders.services import due_date_notices_create
 
 
@@ -216,7 +217,7 @@ _OOXML_PARTS = {
 }
 
 
-@transaction.atomic
+@atomic_with_files()
 def evidence_add_document(
     *, user, action: Action, uploaded_file, description: str = ""
 ) -> Evidence:
@@ -258,7 +259,7 @@ def evidence_add_document(
         added_by=user,
     )
     uploaded_file.seek(0)
-    evidence.file.save(f"{uuid.uuid4().hex}{suffix}", uploaded_file, save=False)
+    field_file_save(evidence.file, f"{uuid.uuid4().hex}{suffix}", uploaded_file)
     evidence.save()
     return evidence
 

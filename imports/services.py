@@ -35,6 +35,7 @@ from inspections.models import (
     LocalAuthority,
 )
 from inspections.ofsted_parser import parse_document
+from medway_improve.storage import atomic_with_files, field_file_save, file_delete_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -47,17 +48,30 @@ def _require_importer(user) -> None:
         raise PermissionDenied("Only improvement leads can import.")
 
 
+@atomic_with_files()
 def pending_upload_create(
     *, user, kind: str, filename: str, content: bytes, details: dict | None = None
 ) -> PendingUpload:
+    """Hold an upload until it is confirmed: the bytes in storage, under a random name."""
     _require_importer(user)
-    return PendingUpload.objects.create(
+    upload = PendingUpload(
         kind=kind,
         uploaded_by=user,
         filename=_display_name(filename),
-        content=content,
         details=details or {},
     )
+    field_file_save(upload.file, upload.id.hex, ContentFile(content))
+    upload.save()
+    return upload
+
+
+def _pending_delete(uploads) -> int:
+    """Delete these uploads, and their files once that has committed."""
+    uploads = list(uploads)
+    for upload in uploads:
+        file_delete_on_commit(upload.file.storage, upload.file.name)
+    deleted, _ = PendingUpload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+    return deleted
 
 
 def _display_name(filename: str) -> str:
@@ -78,19 +92,21 @@ def pending_upload_for(*, user, pk, kind: str) -> PendingUpload:
         ) from None
 
 
+@transaction.atomic
 def pending_upload_discard(*, user, pk) -> str:
     _require_importer(user)
-    upload = PendingUpload.objects.filter(pk=pk, uploaded_by=user).only("filename").first()
+    upload = PendingUpload.objects.filter(pk=pk, uploaded_by=user).only("filename", "file").first()
     if upload is None:
         return ""
-    upload.delete()
+    _pending_delete([upload])
     return upload.filename
 
 
+@transaction.atomic
 def pending_uploads_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete uploads nobody confirmed within IMPORT_PENDING_HOURS. Returns how many."""
-    deleted, _ = PendingUpload.objects.expired(now=now).delete()
-    return deleted
+    """Delete uploads nobody confirmed within IMPORT_PENDING_HOURS, and their files.
+    Returns how many."""
+    return _pending_delete(PendingUpload.objects.expired(now=now).only("pk", "file"))
 
 
 def ofsted_draft_create(*, user, content: bytes, filename: str) -> PendingUpload:
@@ -110,7 +126,7 @@ def ofsted_draft_create(*, user, content: bytes, filename: str) -> PendingUpload
 # --- Ofsted draft → inspection -------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def inspection_import(
     *,
     user,
@@ -135,39 +151,30 @@ def inspection_import(
             local_authority = LocalAuthority.objects.create(name=name)
         inspection = Inspection(local_authority=local_authority, **details)
         inspection.full_clean(exclude=["source_document"])
-        inspection.source_document.save(
+        field_file_save(
+            inspection.source_document,
             get_valid_filename(pending.filename) or "document",
-            ContentFile(bytes(pending.content)),
-            save=False,
+            ContentFile(pending.read()),
         )
-        stored = inspection.source_document.name
-        try:
-            inspection.save()
-            Judgement.objects.bulk_create(
-                Judgement(
-                    inspection=inspection, area=j["area"], wording=j["wording"], grade=j["grade"]
-                )
-                for j in judgements
+        inspection.save()
+        Judgement.objects.bulk_create(
+            Judgement(inspection=inspection, area=j["area"], wording=j["wording"], grade=j["grade"])
+            for j in judgements
+        )
+        AreaForImprovement.objects.bulk_create(
+            AreaForImprovement(
+                inspection=inspection,
+                text=a["text"],
+                is_priority_action=a["is_priority_action"],
+                order=order,
             )
-            AreaForImprovement.objects.bulk_create(
-                AreaForImprovement(
-                    inspection=inspection,
-                    text=a["text"],
-                    is_priority_action=a["is_priority_action"],
-                    order=order,
-                )
-                for order, a in enumerate(areas, start=1)
-            )
-            AreaCovered.objects.bulk_create(
-                AreaCovered(
-                    inspection=inspection, text=c["text"], revisits=c["revisits"], order=order
-                )
-                for order, c in enumerate(covered, start=1)
-            )
-            pending.delete()
-        except Exception:
-            inspection.source_document.storage.delete(stored)
-            raise
+            for order, a in enumerate(areas, start=1)
+        )
+        AreaCovered.objects.bulk_create(
+            AreaCovered(inspection=inspection, text=c["text"], revisits=c["revisits"], order=order)
+            for order, c in enumerate(covered, start=1)
+        )
+        _pending_delete([pending])
     transaction.on_commit(
         lambda: logger.info("Inspection %s imported from %s", inspection.pk, pending.filename)
     )
@@ -248,7 +255,7 @@ class PreviewChangedError(Exception):
 
 def read_pending_sheet(pending: PendingUpload, *, sheet_name: str | None = None) -> Sheet:
     return read_sheet(
-        bytes(pending.content),
+        pending.read(),
         filename=pending.filename,
         sheet_name=sheet_name or pending.details.get("sheet"),
         max_rows=settings.IMPORT_MAX_ROWS,
@@ -293,5 +300,5 @@ def action_plan_import(
             "Someone added or changed an action with one of these references while you were "
             "importing. Nothing was imported: check the new preview and import again."
         ) from error
-    pending.delete()
+    _pending_delete([pending])
     return result

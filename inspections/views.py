@@ -1,4 +1,7 @@
-from django.http import FileResponse, Http404, HttpRequest
+import mimetypes
+
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
@@ -6,6 +9,7 @@ from django.views.decorators.http import require_GET
 from audit.selectors import history_for
 from inspections.models import AreaForImprovement, Inspection
 from inspections.selectors import golden_thread
+from medway_improve.storage import file_download
 
 
 @require_GET
@@ -45,13 +49,13 @@ def area_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_GET
-def inspection_document(request: HttpRequest, pk: int) -> FileResponse:
+def inspection_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The Ofsted document, served only to signed-in people with a role (never from /media)."""
     inspection = get_object_or_404(Inspection, pk=pk)
     if not inspection.source_document:
         raise Http404("No document is attached to this inspection.")
-    return FileResponse(
-        inspection.source_document.open("rb"),
-        as_attachment=True,
+    return file_download(
+        inspection.source_document,
         filename=inspection.source_document.name.rsplit("/", 1)[-1],
+        content_type=mimetypes.guess_type(inspection.source_document.name)[0],
     )
