@@ -208,6 +208,7 @@ elif STORAGE_BACKEND == "s3":
             "default_acl": None,  # objects inherit the bucket's (private) access
             "querystring_auth": True,
             "querystring_expire": STORAGE_SIGNED_URL_SECONDS,
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
@@ -424,5 +425,7 @@ LOGGING = {
         # WeasyPrint and fontTools log every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The Azure SDK logs every request and response at INFO.
+        "azure": {"level": "WARNING"},
     },
 }

@@ -140,8 +140,10 @@ def signed_url(storage: Storage, name: str, *, filename: str, content_type: str)
     save it under `filename`."""
     disposition = content_disposition_header(True, filename)
     expire = settings.STORAGE_SIGNED_URL_SECONDS
-    backend = type(storage).__module__
-    if backend == "storages.backends.s3":
+    from storages.backends.azure_storage import AzureStorage
+    from storages.backends.s3 import S3Storage
+
+    if isinstance(storage, S3Storage):
         return storage.url(
             name,
             parameters={
@@ -150,7 +152,7 @@ def signed_url(storage: Storage, name: str, *, filename: str, content_type: str)
             },
             expire=expire,
         )
-    if backend == "storages.backends.azure_storage":
+    if isinstance(storage, AzureStorage):
         return storage.url(
             name,
             expire=expire,
