@@ -174,9 +174,16 @@ class Gunicorn:
     PYTHONPATH, so an empty directory can be its only disk)."""
 
     def __init__(
-        self, env: dict[str, str], *, workers: int = 1, threads: int = 4, cwd: Path = ROOT
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 1,
+        threads: int = 4,
+        cwd: Path = ROOT,
+        start_timeout: float = 60,
     ):
         self.env, self.workers, self.threads, self.cwd = env, workers, threads, cwd
+        self.start_timeout = start_timeout
         self.port = free_port()
         self.log = Path(tempfile.mkstemp(prefix="improve-fault-gunicorn-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
@@ -202,7 +209,9 @@ class Gunicorn:
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: self.get("/healthz")[0] in (200, 503), 60, "gunicorn to start")
+        wait_for(
+            lambda: self.get("/healthz")[0] in (200, 503), self.start_timeout, "gunicorn to start"
+        )
         return self
 
     def get(self, path: str, cookie: str = "") -> tuple[int | str, str]:
@@ -239,8 +248,17 @@ class Gunicorn:
 class CeleryWorker:
     """A Celery worker on the suite's clock, run in `cwd` (see Gunicorn)."""
 
-    def __init__(self, env: dict[str, str], name: str, queue: str, *, cwd: Path = ROOT):
+    def __init__(
+        self,
+        env: dict[str, str],
+        name: str,
+        queue: str,
+        *,
+        cwd: Path = ROOT,
+        start_timeout: float = 60,
+    ):
         self.env, self.name, self.queue, self.cwd = env, name, queue, cwd
+        self.start_timeout = start_timeout
         self.log = Path(tempfile.mkstemp(prefix=f"improve-fault-{name}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
@@ -269,7 +287,11 @@ class CeleryWorker:
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: "ready." in self.log.read_text(), 60, f"celery worker {self.name}")
+        wait_for(
+            lambda: "ready." in self.log.read_text(),
+            self.start_timeout,
+            f"celery worker {self.name}",
+        )
         return self
 
     def child_pids(self) -> set[int]:

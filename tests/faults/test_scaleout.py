@@ -16,6 +16,7 @@ from pathlib import Path
 import celery
 import pytest
 import requests
+from django.conf import global_settings
 
 from accounts.models import Role
 from actions.models import Evidence
@@ -39,6 +40,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+# Four processes importing the app at once on two shared cores can take a while.
+STARTUP = 180
 PASSWORD = "correct-horse-battery-staple"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -68,19 +71,30 @@ def stack(tmp_path, smtp_server):
     )
     disks = {name: tmp_path / name for name in ("web-a", "web-b", "worker-1", "worker-2")}
     webs = [
-        Gunicorn(shared | own_disk(tmp_path, name), workers=1, threads=4, cwd=disks[name])
+        Gunicorn(
+            shared | own_disk(tmp_path, name),
+            workers=1,
+            threads=4,
+            cwd=disks[name],
+            start_timeout=STARTUP,
+        )
         for name in ("web-a", "web-b")
     ]
     # Scaled by queue: only worker 2 takes board packs; both take the rest.
     workers = [
         CeleryWorker(
-            shared | own_disk(tmp_path, "worker-1"), "w1", "celery,email", cwd=disks["worker-1"]
+            shared | own_disk(tmp_path, "worker-1"),
+            "w1",
+            "celery,email",
+            cwd=disks["worker-1"],
+            start_timeout=STARTUP,
         ),
         CeleryWorker(
             shared | own_disk(tmp_path, "worker-2"),
             "w2",
             "celery,email,boardpacks",
             cwd=disks["worker-2"],
+            start_timeout=STARTUP,
         ),
     ]
     started = time.monotonic()
@@ -119,10 +133,19 @@ def sign_in(session: requests.Session, web: Gunicorn, username: str) -> None:
     assert response.status_code == 302, response.text[:500]
 
 
-def test_web_and_workers_on_separate_machines_share_only_database_redis_and_storage(stack):
+def test_web_and_workers_on_separate_machines_share_only_database_redis_and_storage(
+    stack, settings
+):
+    # The web processes check passwords with the real hashers, not the suite's fast one.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     web_a, web_b = stack["web_a"], stack["web_b"]
     officer = UserFactory(username="scale-officer", role=Role.OFFICER)
     action = ActionFactory(owner=officer, due_date=TODAY - dt.timedelta(days=3))
+    for n in range(3):  # more people with overdue work, so there is more than one reminder
+        ActionFactory(
+            owner=UserFactory(username=f"scale-officer-{n}", role=Role.OFFICER),
+            due_date=TODAY - dt.timedelta(days=n + 1),
+        )
 
     # A session started on web A works on web B (sessions live in PostgreSQL).
     person = requests.Session()
@@ -197,6 +220,7 @@ def test_web_and_workers_on_separate_machines_share_only_database_redis_and_stor
     assert len(recipients) == sent
     assert len(set(recipients)) == len(recipients)
     assert officer.email in recipients
+    assert sent >= 4
     print(f"PASS: {sent} reminder(s) for the day sent once across both workers")
 
     # No process kept a file on its own disk: everything is in the object store.

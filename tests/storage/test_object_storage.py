@@ -205,7 +205,7 @@ def test_a_pack_rendered_by_the_worker_is_fetched_through_the_web(object_store, 
         TMPDIR=str(disk),
         **object_store.env,
     )
-    worker = CeleryWorker(env, "storage-worker", "boardpacks", cwd=disk).start()
+    worker = CeleryWorker(env, "storage-worker", "boardpacks", cwd=disk, start_timeout=180).start()
     started = time.monotonic()
     try:
         with celery.Celery(broker=broker.url) as app:
@@ -234,3 +234,28 @@ def test_a_pack_rendered_by_the_worker_is_fetched_through_the_web(object_store, 
     body = io.BytesIO(b"".join(response.streaming_content)).getvalue()
     assert body.startswith(b"%PDF-")
     assert len(body) == pack.byte_size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_minutes_whose_meeting_fails_to_commit_leave_no_file_on_the_filesystem(settings, tmp_path):
+    """The default storage too: the minutes document is written before the attendance rows,
+    whose foreign key PostgreSQL checks at commit."""
+    from board.models import Meeting
+    from board.services import meeting_save
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    lead = UserFactory(role=Role.IMPROVEMENT_LEAD)
+    nobody = UserFactory.build(pk=lead.pk + 10_000)
+    meeting = Meeting(date=TODAY, minutes_file=SimpleUploadedFile("m.pdf", PDF))
+
+    with pytest.raises(IntegrityError):
+        meeting_save(
+            user=lead,
+            meeting=meeting,
+            attendees=[nobody],
+            apologies=[],
+            minutes_upload_name="m.pdf",
+        )
+
+    assert not Meeting.objects.exists()
+    assert [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] == []
