@@ -51,6 +51,23 @@ test: system-packages install ## Install everything and run every test
 	$(MAKE) --no-print-directory audit
 	$(PY) scripts/ensure_database.py
 	$(PY) -m pytest -n 2; status=$$?; if [ $$status -eq 5 ]; then echo "No tests ran"; exit 1; fi; exit $$status
+	$(MAKE) --no-print-directory test-dates
+
+# The tests that read the calendar: reminders, board packs, the dashboard, indicators, the
+# board and risks' review dates (browser and slow fault tests run once, in the main run).
+DATE_TESTS := tests/reminders tests/boardpacks/test_context.py tests/boardpacks/test_services.py \
+  tests/boardpacks/test_tasks.py tests/boardpacks/test_views.py tests/boardpacks/test_rendering.py \
+  tests/actions/test_views.py tests/kpis/test_selectors.py tests/kpis/test_views.py \
+  tests/board/test_selectors.py tests/board/test_views.py tests/board/test_services.py \
+  tests/risks/test_models.py
+
+.PHONY: test-dates
+test-dates: ## Run the date-sensitive tests as if today were each awkward day (scripts/awkward_dates.py)
+	@set -e; $(PY) scripts/awkward_dates.py | while read -r day name; do \
+	  echo "== as if today were $$day ($$name)"; \
+	  IMPROVE_TODAY=$$day $(PY) -m pytest -n 2 -q -m "not browser and not slow" \
+	    -p no:cacheprovider $(DATE_TESTS) || exit 1; \
+	done
 
 .PHONY: test-fast
 test-fast: ## Run the tests without the browser and slow fault tests

@@ -7,6 +7,8 @@ never on a public URL).
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
@@ -14,6 +16,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from boardpacks.models import BoardPack, Delivery
+
+
+def _mail_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "improve.invalid"
 
 
 def download_url(pack: BoardPack) -> str:
@@ -45,6 +51,9 @@ def board_pack_message(delivery: Delivery) -> tuple[EmailMultiAlternatives, str]
         subject=subject,
         body=render_to_string("boardpacks/email/board_pack.txt", context),
         to=[delivery.email],
+        # The same Message-ID on every attempt, so a repeat after a crash (at-least-once:
+        # docs/decisions/0002) is recognisable and many mail systems fold it into the first.
+        headers={"Message-ID": f"<improve.boardpack.{delivery.pk}@{_mail_domain()}>"},
     )
     message.attach_alternative(
         render_to_string("boardpacks/email/board_pack.html", context), "text/html"

@@ -98,6 +98,11 @@ def test_accountable_manager_and_lead_can_update(lead, action):
     record(action.accountable, action, note="Checked by the accountable manager")
     action.refresh_from_db()
     record(lead, action, note="Checked by the lead")
+    notes = list(action.updates.order_by("created_at").values_list("note", "author"))
+    assert notes == [
+        ("Checked by the accountable manager", action.accountable.pk),
+        ("Checked by the lead", lead.pk),
+    ]
 
 
 def test_empty_update_is_refused(officer, action):

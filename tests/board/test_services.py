@@ -190,6 +190,9 @@ def test_area_with_no_actions_and_no_lead_is_refused_clearly(board_member, area)
 def test_officer_assigned_an_area_challenge_can_answer_it(board_member, area, area_action, officer):
     challenge = raise_about(area, board_member)
     services.challenge_answer(user=officer, pk=challenge.pk, text="On it")
+    challenge.refresh_from_db()
+    assert challenge.is_awaiting_answer is False
+    assert [(m.author, m.text) for m in challenge.messages.all()][-1] == (officer, "On it")
 
 
 def test_lead_passes_a_challenge_on_and_the_thread_says_so(

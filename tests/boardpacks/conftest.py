@@ -26,43 +26,8 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture(scope="session", autouse=True)
-def migration_snapshot(django_db_setup, django_db_blocker) -> str:
-    """The rows data migrations made (roles, judgement areas), as they were before any
-    transactional test emptied the tables. Taken at the first test here: database tests
-    run before transactional ones, so the tables are still as migrated."""
-    import json
-
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        rows = json.loads(connection.creation.serialize_db_to_string())
-    # Content types and permissions are made again by the flush that ends each test.
-    recreated = {"contenttypes.contenttype", "auth.permission"}
-    return json.dumps([row for row in rows if row["model"] not in recreated])
-
-
-def _restore(snapshot: str) -> None:
-    from django.db import connection
-
-    connection.creation.deserialize_db_from_string(snapshot)
-
-
 @pytest.fixture
-def migration_data(migration_snapshot, transactional_db):
-    """A transactional test starts on tables a previous one emptied. The root conftest's
-    `_reference_data` fixture has already put the data migrations' rows back."""
-
-
-@pytest.fixture(scope="module")
-def restore_migration_data(migration_snapshot, django_db_blocker):
-    """After a module of transactional tests, leave the migrated rows for the next
-    module's tests (other apps' transactional tests expect them)."""
-    yield  # the next transactional test gets them back from the root conftest
-
-
-@pytest.fixture
-def celery_worker_live(migration_data, media_root):
+def celery_worker_live(transactional_db, media_root):
     """A real Celery worker in a thread, consuming the board pack queue from the broker.
     Its thread has its own database connection, so tests using it commit their data."""
     from celery.signals import task_postrun

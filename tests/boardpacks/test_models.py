@@ -26,9 +26,10 @@ def test_a_ready_pack_cannot_be_changed_or_deleted(media_root):
 
 def test_packs_that_are_not_ready_can_change():
     pack = BoardPackFactory()
-    BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.FAILED, error="x")
-    BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error="")
-    BoardPack.objects.filter(pk=pack.pk).delete()
+    assert BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.FAILED, error="x")
+    assert BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.QUEUED, error="")
+    assert BoardPack.objects.filter(pk=pack.pk).delete()[0] == 1
+    assert not BoardPack.objects.filter(pk=pack.pk).exists()
 
 
 def test_one_version_number_per_month():

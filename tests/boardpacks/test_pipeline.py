@@ -26,7 +26,6 @@ from tests.factories import TODAY, ActionFactory
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("restore_migration_data"),
 ]
 
 SECTION_TITLES = [

@@ -141,6 +141,10 @@ def test_small_pack_is_attached(members, media_root):
     assert message.attachments[0][0].endswith(".pdf")
     assert message.attachments[0][1] == b"%PDF-1.7 test"
     assert emails.download_url(delivery.pack) in message.body
+    # A second attempt carries the same Message-ID as the first.
+    again, _ = emails.board_pack_message(delivery)
+    assert message.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    assert message.extra_headers["Message-ID"].startswith(f"<improve.boardpack.{delivery.pk}@")
 
 
 def test_big_pack_is_sent_as_a_sign_in_link(members, media_root, settings):

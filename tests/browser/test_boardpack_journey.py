@@ -9,9 +9,6 @@ from boardpacks.models import BoardPack
 from tests.boardpacks.conftest import (  # noqa: F401 - fixtures
     celery_worker_live,
     media_root,
-    migration_data,
-    migration_snapshot,
-    restore_migration_data,
 )
 from tests.conftest import axe_violations, sign_in
 from tests.factories import TODAY, ActionFactory
@@ -19,7 +16,7 @@ from tests.factories import TODAY, ActionFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("restore_migration_data", "celery_worker_live"),
+    pytest.mark.usefixtures("celery_worker_live"),
 ]
 
 
