@@ -39,6 +39,7 @@ database: .venv/.synced ## Create the database if missing and migrate it
 
 .PHONY: demo
 demo: export DEBUG ?= 1
+demo: export MFA_REQUIRED ?= 0
 demo: install database ## Set up and run the demo: web, worker and beat with Medway data
 	$(PY) manage.py load_demo
 	@echo "Open http://127.0.0.1:8000 and sign in with one of the accounts above."
@@ -72,6 +73,10 @@ test-dates: ## Run the date-sensitive tests as if today were each awkward day (s
 .PHONY: test-fast
 test-fast: ## Run the tests without the browser and slow fault tests
 	$(PY) -m pytest -n 2 -m "not browser and not slow"
+
+.PHONY: ofsted-accuracy
+ofsted-accuracy: .venv/.synced ## Parser accuracy on the annotated real Ofsted documents, agreement with JT-39, parse time
+	$(PY) bench/ofsted_accuracy.py
 
 .PHONY: lint
 lint: .venv/.synced ## Ruff lint and format check, migrations check

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from medway_improve.forms import Form, GovukFormMixin
@@ -46,3 +47,61 @@ class OneTimeCodeForm(Form):
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError("The code is 6 digits, for example 123456.")
         return code
+
+
+class ReplaceDeviceForm(OneTimeCodeForm):
+    """Moving two-factor authentication to a new phone: a code from the app in use now, and
+    one from the new app (the password alone never replaces a device)."""
+
+    current_code = forms.CharField(
+        label="Code from the app you use now",
+        help_text="The 6-digit code your current authenticator app shows.",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input--width-5",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the 6-digit code from the app you use now."},
+    )
+    field_order = ["current_code", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = "Code from the new app"
+        self.fields[
+            "code"
+        ].help_text = "The 6-digit code the new app shows once it has the QR code."
+
+    def clean_current_code(self) -> str:
+        code = "".join(self.cleaned_data["current_code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("The code is 6 digits, for example 123456.")
+        return code
+
+
+class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
+    """Django's own: the current password, then the new one twice (checked against the
+    password rules in settings.AUTH_PASSWORD_VALIDATORS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No autofocus: it skips the skip link and the page heading for screen reader users.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        for name, label, hint, required in (
+            ("old_password", "Current password", "", "Enter your current password"),
+            (
+                "new_password1",
+                "New password",
+                "At least 12 characters. Not a common password, not only numbers, and not "
+                "like your name or username.",
+                "Enter a new password",
+            ),
+            ("new_password2", "New password again", "", "Enter the new password again"),
+        ):
+            field = self.fields[name]
+            field.label, field.help_text = label, hint
+            field.error_messages["required"] = required

@@ -13,7 +13,17 @@ class Role(models.TextChoices):
 
 
 # Who has an account and its details are audited; passwords and sign-in times are not.
-@pghistory.track(exclude=["password", "last_login"])
+# Password changes and administrators' resets of a password or second factor are recorded
+# as manual events (accounts/credentials.py).
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    pghistory.ManualEvent("password_changed"),
+    pghistory.ManualEvent("password_reset"),
+    pghistory.ManualEvent("two_factor_reset"),
+    exclude=["password", "last_login"],
+)
 class User(AbstractUser):
     """A person who signs in: board member, officer, improvement lead or administrator."""
 

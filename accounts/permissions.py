@@ -188,3 +188,8 @@ def can_generate_board_pack(user) -> bool:
 def can_send_board_pack(user) -> bool:
     """Email a ready pack to every board member."""
     return is_lead(user)
+
+
+def can_reset_credentials(user, person) -> bool:
+    """Reset someone's password or two-factor authentication (recovery, audited)."""
+    return is_administrator(user)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
     path("two-factor/verify/", views.mfa_verify, name="mfa_verify"),
     path("two-factor/turn-off/", views.mfa_disable, name="mfa_disable"),
+    path("password/", views.password_change, name="password_change"),
 ]

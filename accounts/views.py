@@ -1,4 +1,7 @@
-"""Two-factor authentication pages. Signing in and out are Django's own views (see urls.py)."""
+"""Two-factor authentication and password pages. Signing in and out are Django's own views
+(see urls.py)."""
+
+import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import mfa, permissions
-from accounts.forms import OneTimeCodeForm
+from accounts import credentials, mfa, permissions
+from accounts.forms import OneTimeCodeForm, PasswordChangeForm, ReplaceDeviceForm
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -32,6 +35,7 @@ def mfa_settings(request: HttpRequest) -> TemplateResponse:
         "accounts/mfa_settings.html",
         {
             "device": device,
+            "devices": mfa.devices_of(request.user),
             "required": permissions.mfa_required(request.user),
             "form": OneTimeCodeForm() if device else None,
         },
@@ -41,6 +45,8 @@ def mfa_settings(request: HttpRequest) -> TemplateResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
+    if mfa.confirmed_device(request.user) is not None:
+        return mfa_replace(request)
     device = mfa.device_for_setup(user=request.user)
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -60,6 +66,41 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             "secret": mfa.text_secret(device),
             "required": permissions.mfa_required(request.user),
             "next": _safe_next(request),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def mfa_replace(request: HttpRequest) -> HttpResponse:
+    """Set-up for someone who already has a device: only from a session verified with it,
+    and with a code from it as well as from the new app."""
+    if not request.user.is_verified():
+        verify = resolve_url("accounts:mfa_verify")
+        return redirect(f"{verify}?{urlencode({'next': resolve_url('accounts:mfa_setup')})}")
+    device = mfa.device_for_setup(user=request.user)
+    form = ReplaceDeviceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, problems = mfa.mfa_replace_device(
+            request=request,
+            device=device,
+            current_code=form.cleaned_data["current_code"],
+            code=form.cleaned_data["code"],
+        )
+        if ok:
+            messages.success(request, "Two-factor authentication has moved to your new app.")
+            return redirect("accounts:mfa_settings")
+        for field, problem in problems.items():
+            form.add_error(field, problem)
+    return TemplateResponse(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "form": form,
+            "replacing": True,
+            "qr_code": mfa.qr_code_svg(device),
+            "secret": mfa.text_secret(device),
+            "required": permissions.mfa_required(request.user),
+            "next": resolve_url("accounts:mfa_settings"),
         },
         status=422 if form.errors else 200,
     )
@@ -104,13 +145,40 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
     )
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes calls this instead of the login view once a username and address have
-    failed AXES_FAILURE_LIMIT times (AXES_LOCKOUT_CALLABLE)."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credentials.user_password_change(
+            request=request, user=request.user, password=form.cleaned_data["new_password1"]
+        )
+        messages.success(request, "Your password has been changed.")
+        return redirect("accounts:mfa_settings")
     return TemplateResponse(
         request,
+        "accounts/password_change.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes calls this instead of the login view once a username and address have
+    failed AXES_FAILURE_LIMIT times, or while a username's delay runs (AXES_LOCKOUT_CALLABLE;
+    see accounts/throttle.py)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    wait = getattr(request, "login_wait", None)
+    response = TemplateResponse(
+        request,
         "accounts/locked_out.html",
-        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": minutes,
+            "wait_seconds": math.ceil(wait.total_seconds()) if wait else None,
+        },
         status=429,
     ).render()
+    if wait:
+        response["Retry-After"] = str(math.ceil(wait.total_seconds()))
+    return response

@@ -113,7 +113,7 @@ ACTIONS: list[tuple] = [
     (
         "1.5",
         "Introduce a contextual safeguarding assessment and plan",
-        [("ilacs-2023", 2)],
+        [("ilacs-2023", 1)],
         "officer",
         "hmarsh",
         -250,
@@ -125,7 +125,7 @@ ACTIONS: list[tuple] = [
     (
         "1.6",
         "Set up a multi-agency exploitation panel with weekly risk review",
-        [("ilacs-2023", 2)],
+        [("ilacs-2023", 1)],
         "bcarter",
         "dkhan",
         -400,
@@ -139,7 +139,7 @@ ACTIONS: list[tuple] = [
     (
         "1.7",
         "Train every children-in-care social worker in life-story work",
-        [("ilacs-2023", 3)],
+        [("ilacs-2023", 2)],
         "tfletcher",
         "hmarsh",
         -200,
@@ -151,7 +151,7 @@ ACTIONS: list[tuple] = [
     (
         "1.8",
         "Build a direct-work resource library and a quarterly practice showcase",
-        [("ilacs-2023", 3)],
+        [("ilacs-2023", 2)],
         "tfletcher",
         "hmarsh",
         14,
@@ -163,7 +163,7 @@ ACTIONS: list[tuple] = [
     (
         "1.9",
         "Align the disabled children's assessment framework with statutory guidance",
-        [("ilacs-2023", 4)],
+        [("ilacs-2023", 3)],
         "mprice",
         "hmarsh",
         -280,
@@ -178,7 +178,7 @@ ACTIONS: list[tuple] = [
     (
         "1.10",
         "Start transition planning at 14 for disabled young people",
-        [("ilacs-2023", 4)],
+        [("ilacs-2023", 3)],
         "mprice",
         "dkhan",
         -120,
@@ -204,7 +204,7 @@ ACTIONS: list[tuple] = [
     (
         "1.12",
         "Reduce delay in pre-proceedings with a monthly legal gateway review",
-        [("fv-2024", 3)],
+        [("fv-2025", 2)],
         "officer",
         "hmarsh",
         -180,
@@ -240,7 +240,7 @@ ACTIONS: list[tuple] = [
     (
         "2.3",
         "Run a social work apprenticeship cohort of four every two years",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "gokafor",
         "hmarsh",
         -330,
@@ -252,7 +252,7 @@ ACTIONS: list[tuple] = [
     (
         "2.4",
         "Recruit an April cohort of newly qualified social workers",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "gokafor",
         "hmarsh",
         -500,
@@ -266,7 +266,7 @@ ACTIONS: list[tuple] = [
     (
         "2.5",
         "Hold temp-to-perm conversion events every quarter",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "gokafor",
         "hmarsh",
         -400,
@@ -278,7 +278,7 @@ ACTIONS: list[tuple] = [
     (
         "2.6",
         "Agency glide path: bring agency social workers below 15% of posts",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "gokafor",
         "hmarsh",
         -420,
@@ -293,7 +293,7 @@ ACTIONS: list[tuple] = [
     (
         "2.7",
         "Stay interviews by the Principal Social Worker team",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "nhussain",
         "hmarsh",
         -150,
@@ -305,7 +305,7 @@ ACTIONS: list[tuple] = [
     (
         "2.8",
         "European recruitment campaign for experienced social workers",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "gokafor",
         "dkhan",
         -260,
@@ -317,7 +317,7 @@ ACTIONS: list[tuple] = [
     (
         "2.9",
         "Monthly leadership half-days for practice managers",
-        [("ilacs-2023", 5)],
+        [("ilacs-2023", 4)],
         "nhussain",
         "hmarsh",
         -700,
@@ -341,7 +341,7 @@ ACTIONS: list[tuple] = [
     (
         "3.2",
         "Reflective supervision policy with actions and timescales",
-        [("ilacs-2023", 5), ("fv-2024", 2)],
+        [("ilacs-2023", 4), ("fv-2025", 3)],
         "nhussain",
         "hmarsh",
         -200,
@@ -353,7 +353,7 @@ ACTIONS: list[tuple] = [
     (
         "3.3",
         "Quarterly thematic audit of management oversight",
-        [("ilacs-2023", 5), ("fv-2024", 2)],
+        [("ilacs-2023", 4), ("fv-2025", 3)],
         "officer",
         "hmarsh",
         -160,
@@ -389,7 +389,7 @@ ACTIONS: list[tuple] = [
     (
         "3.6",
         "Senior leaders visit frontline teams every month",
-        [("ilacs-2023", 5)],
+        [("ilacs-2023", 4)],
         "hmarsh",
         "dkhan",
         -300,
@@ -451,7 +451,7 @@ ACTIONS: list[tuple] = [
     (
         "4.3",
         "Quality assurance framework that feeds audit learning into practice",
-        [("ilacs-2023", 5)],
+        [("ilacs-2023", 4)],
         "nhussain",
         "hmarsh",
         -230,
@@ -463,7 +463,7 @@ ACTIONS: list[tuple] = [
     (
         "4.4",
         "Performance scorecard for the Improvement Board",
-        [("ilacs-2023", 5)],
+        [("ilacs-2023", 4)],
         "nhussain",
         "dkhan",
         -300,
@@ -475,7 +475,7 @@ ACTIONS: list[tuple] = [
     (
         "4.5",
         "Thematic audit of disabled children's plans",
-        [("ilacs-2023", 4)],
+        [("ilacs-2023", 3)],
         "mprice",
         "hmarsh",
         -10,
@@ -499,7 +499,7 @@ ACTIONS: list[tuple] = [
     (
         "4.7",
         "Practice week each quarter with dip sampling of case files",
-        [("ilacs-2023", 3)],
+        [("ilacs-2023", 2)],
         "nhussain",
         "hmarsh",
         -90,
@@ -559,7 +559,7 @@ ACTIONS: list[tuple] = [
     (
         "5.5",
         "Partnership approach to serious youth violence with the police",
-        [("ilacs-2023", 2)],
+        [("ilacs-2023", 1)],
         "bcarter",
         "dkhan",
         -200,
@@ -571,7 +571,7 @@ ACTIONS: list[tuple] = [
     (
         "5.6",
         "Children in care council 'you said, we did' reports",
-        [("ilacs-2023", 1)],
+        [("ilacs-2023", 2)],
         "eward",
         "dkhan",
         -150,
@@ -583,7 +583,7 @@ ACTIONS: list[tuple] = [
     (
         "5.7",
         "Close the loop on staff reference group feedback",
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "gokafor",
         "dkhan",
         30,

@@ -226,7 +226,9 @@ def evidence_add_document(
     The kind is decided by the file's content (magic bytes, as the spreadsheet import does),
     never by its name: a PDF, a Word, Excel or PowerPoint file (.docx, .xlsx, .pptx) or a PNG
     or JPEG image, not empty and at most settings.EVIDENCE_MAX_BYTES. The file is stored under
-    a random name; the name it came with is kept, cleaned, to show and to download it as.
+    a random name; the name it came with is kept, cleaned and ending in the suffix of the
+    detected kind ("minutes.html" holding a PDF becomes "minutes.pdf"), to show and to
+    download it as.
     Raises ValidationError (on `document`) and saves nothing if the file is refused.
     """
     if not permissions.can_edit_action(user, action):
@@ -288,18 +290,27 @@ def _document_kind(file) -> tuple[str, str] | None:
     return None
 
 
+# Suffixes people use for each detected kind; any other is replaced by the kind's own.
+_SUFFIX_ALIASES = {".jpg": {".jpg", ".jpeg"}}
+
+
 def _clean_file_name(name: str, suffix: str) -> str:
     """The last part of an uploaded file's name, without control characters, at most 255
-    characters; "document.pdf" (the right suffix for its content) if nothing is left."""
+    characters, ending in `suffix` (the detected kind's): a name whose suffix says something
+    else has it replaced, so what is downloaded opens as what it is. "document.pdf" (the
+    right suffix for its content) if nothing is left."""
     name = PurePath(name.replace("\\", "/")).name
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     name = " ".join(name.split()).strip(". ")
+    stem, dot, ext = name.rpartition(".")
+    if dot and f".{ext.lower()}" in _SUFFIX_ALIASES.get(suffix, {suffix}):
+        name, suffix = stem, f".{ext}"  # the right suffix, as the person wrote it
+    elif dot and stem and " " not in ext:
+        name = stem  # another kind's suffix: replaced
+    name = name.rstrip(". ")
     if not name:
         return f"document{suffix}"
-    stem, dot, ext = name.rpartition(".")
-    if len(name) > 255:
-        name = stem[: 254 - len(ext)] + "." + ext if dot and len(ext) < 20 else name[:255]
-    return name
+    return name[: 255 - len(suffix)] + suffix
 
 
 def _size(size: int) -> str:

@@ -3,11 +3,11 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from medway_improve.forms import Form
+from medway_improve.forms import Form, PeriodDateField
 
 
 class HistoryExportForm(Form):
-    start = forms.DateField(
+    start = PeriodDateField(
         label="From",
         widget=forms.DateInput,
         error_messages={
@@ -15,7 +15,7 @@ class HistoryExportForm(Form):
             "invalid": "Enter the first day as a real date.",
         },
     )
-    end = forms.DateField(
+    end = PeriodDateField(
         label="To",
         help_text="Changes on this day are included.",
         widget=forms.DateInput,

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from accounts.credentials import LABELS
 from accounts.models import User
 from audit.context import source_label
 from audit.models import AuditEvent
@@ -26,7 +27,7 @@ HISTORY_LIMIT = 200
 HIDDEN_FIELDS = frozenset(
     {"id", "version", "action_version", "created_at", "updated_at", "password", "last_login"}
 )
-EVENT_LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
+EVENT_LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"} | LABELS
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _entries(events: list[AuditEvent]) -> Iterable[HistoryEntry]:
                             values.format(model, column, after),
                         )
                     )
-        else:  # created or deleted: what the record held
+        elif event.pgh_label in ("insert", "delete"):  # what the record held
             for column, value in (event.pgh_data or {}).items():
                 label = values.label(model, column)
                 shown = values.format(model, column, value) if label else ""

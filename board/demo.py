@@ -36,7 +36,7 @@ TOPICS = [
         "Workforce: recruitment, retention and agency staff",
         "Grace Okafor, Workforce development lead",
         ["2.5", "2.6", "2.8"],
-        [("fv-2024", 1)],
+        [("ilacs-2019", 2)],
         "Agency social workers are 19% of posts against the 15% glide path. The board asked "
         "for conversion figures from the temp-to-perm events and the European campaign.",
     ),
@@ -44,7 +44,7 @@ TOPICS = [
         "Quality of practice: what audits tell us",
         "Nadia Hussain, Head of quality assurance",
         ["4.3", "4.7"],
-        [("ilacs-2023", 5)],
+        [("ilacs-2023", 4)],
         "68% of audited cases graded good or better after moderation. Members asked how "
         "audit learning reaches frontline teams and how the board will see it.",
     ),
@@ -52,7 +52,7 @@ TOPICS = [
         "Management oversight and supervision",
         "Helen Marsh, Assistant director",
         ["3.2", "3.3"],
-        [("ilacs-2023", 5), ("fv-2024", 2)],
+        [("ilacs-2023", 4), ("fv-2025", 3)],
         "Supervision within timescale at 81%. The board welcomed the reflective supervision "
         "policy and asked that the staff reference group's views be reported back.",
     ),
@@ -68,7 +68,7 @@ TOPICS = [
         "Adolescents at risk outside the home",
         "Ben Carter, Head of early help",
         ["1.5", "1.6", "5.5"],
-        [("ilacs-2023", 2)],
+        [("ilacs-2023", 1)],
         "The exploitation panel meets weekly. The contextual safeguarding assessment is "
         "at risk; the police confirmed analyst time for the joint problem profile.",
     ),
@@ -76,7 +76,7 @@ TOPICS = [
         "Disabled children",
         "Martin Price, Service manager, disabled children",
         ["1.9", "1.10", "4.5"],
-        [("ilacs-2023", 4)],
+        [("ilacs-2023", 3)],
         "The assessment framework has slipped after the parent carers' forum asked for a "
         "longer consultation. The board supported the extension but wants a firm date.",
     ),
@@ -84,7 +84,7 @@ TOPICS = [
         "Care leavers and housing",
         "Ellie Ward, Service manager, leaving care",
         ["1.11", "5.4", "5.6"],
-        [("ilacs-2023", 1)],
+        [("ilacs-2019", 8)],
         "23 young people supported under the joint housing protocol. Members asked to hear "
         "directly from care leavers at a future meeting.",
     ),
@@ -109,7 +109,7 @@ DECISIONS = [
         "Helen Marsh to set up a practice learning programme that "
         "takes audit findings to every team each quarter.",
         None,
-        ("ilacs-2023", 5),
+        ("ilacs-2023", 4),
         "hmarsh",
         120,
     ),
@@ -118,7 +118,7 @@ DECISIONS = [
         Decision.Kind.DECISION,
         "The board will take a deep dive into services for disabled children at its next meeting.",
         None,
-        ("ilacs-2023", 4),
+        ("ilacs-2023", 3),
         None,
         None,
     ),
@@ -185,8 +185,8 @@ CHALLENGES = [
     ),
     (
         "adviser",
-        ("area", ("ilacs-2023", 5)),
-        "Oversight is still inconsistent in the 2024 visit. How do you know supervision is "
+        ("area", ("ilacs-2023", 4)),
+        "Oversight was still inconsistent at the 2025 focused visit. How do you know supervision is "
         "making a difference to children, not just happening on time?",
         215,
         True,
@@ -316,7 +316,7 @@ CHALLENGES = [
     ),
     (
         "adviser",
-        ("area", ("ilacs-2023", 4)),
+        ("area", ("ilacs-2023", 3)),
         "What are disabled children and their families telling you about the new assessment "
         "approach?",
         24,

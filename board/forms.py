@@ -11,7 +11,7 @@ from actions.models import Action, Priority
 from board.models import AgendaItem, Decision, Meeting
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
-from medway_improve.forms import FastSelect, Form, ModelForm
+from medway_improve.forms import FastSelect, Form, ModelForm, PeriodDateField
 from risks.models import Risk
 
 QUESTION_MAX = 4000
@@ -61,6 +61,13 @@ def actions_for_references(text: str) -> list[Action]:
 
 
 # --- Challenges -----------------------------------------------------------------------
+
+
+class ChallengePackPeriodForm(Form):
+    """The period of the challenges section (?since=&until=, both optional)."""
+
+    since = PeriodDateField(required=False, label="From")
+    until = PeriodDateField(required=False, label="To")
 
 
 class ChallengeRaiseForm(Form):

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +19,7 @@ from board import selectors, services
 from board.forms import (
     AgendaItemForm,
     ChallengeAnswerForm,
+    ChallengePackPeriodForm,
     ChallengeRaiseForm,
     ChallengeReassignForm,
     ChallengeReplyForm,
@@ -527,10 +527,15 @@ def challenge_pack(request: HttpRequest) -> TemplateResponse:
     meeting to today unless dates are given."""
     today = timezone.localdate()
     last = Meeting.objects.past(on=today - dt.timedelta(days=1)).first()
-    since = _date_param(request, "since") or (last.date if last else today - dt.timedelta(days=30))
-    until = _date_param(request, "until") or today
+    period = ChallengePackPeriodForm(request.GET)
+    chosen = period.cleaned_data if period.is_valid() else {}
+    since = chosen.get("since") or (last.date if last else today - dt.timedelta(days=30))
+    until = chosen.get("until") or today
     error = None
-    if until < since:
+    if period.errors:
+        problems = " ".join(dict.fromkeys(m for ms in period.errors.values() for m in ms))
+        error = f"{problems} The period shown is the default one."
+    elif until < since:
         error = "The end date is before the start date, so they have been swapped."
         since, until = until, since
     return TemplateResponse(
@@ -543,10 +548,3 @@ def challenge_pack(request: HttpRequest) -> TemplateResponse:
             "error": error,
         },
     )
-
-
-def _date_param(request: HttpRequest, name: str) -> dt.date | None:
-    try:
-        return parse_date(request.GET.get(name) or "")
-    except ValueError:
-        return None

@@ -46,13 +46,43 @@ def overall_rag(rag_counts: dict[str, int]) -> str | None:
     return Rag.GREEN.value
 
 
-def meeting_date_for(month: dt.date) -> dt.date:
-    """The default meeting date: BOARD_MEETING_DAY of the month, or the Monday after if that
-    falls at a weekend."""
+def usual_meeting_day(month: dt.date) -> dt.date:
+    """BOARD_MEETING_DAY of the month, or the Monday after if that falls at a weekend: the
+    meeting date when the Board's calendar has none that month."""
     day = month.replace(day=settings.BOARD_MEETING_DAY)
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
+
+
+def meeting_date_for(month: dt.date) -> dt.date:
+    """The month's board meeting: the first one recorded in the Board's calendar (board
+    app) that month, otherwise the usual day (`usual_meeting_day`)."""
+    from board.models import Meeting
+
+    month = month.replace(day=1)
+    recorded = (
+        Meeting.objects.filter(date__gte=month, date__lt=next_month(month))
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return recorded or usual_meeting_day(month)
+
+
+def next_meeting_after(meeting_date: dt.date, *, month: dt.date) -> dt.date:
+    """The meeting after this pack's: the next one in the Board's calendar up to the end of
+    the following month, otherwise the usual day of the following month."""
+    from board.models import Meeting
+
+    following = next_month(month.replace(day=1))
+    recorded = (
+        Meeting.objects.filter(date__gt=meeting_date, date__lt=next_month(following))
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return recorded or usual_meeting_day(following)
 
 
 def next_month(month: dt.date) -> dt.date:
@@ -70,7 +100,7 @@ def board_pack_context(
     """Everything the pack shows, as plain data. `as_of` is the day the figures are for
     (RAG, overdue); `previous` is the frozen data of the pack the board last saw."""
     month = month.replace(day=1)
-    next_meeting = meeting_date_for(next_month(month))
+    next_meeting = next_meeting_after(meeting_date, month=month)
     actions = _actions(as_of)
     by_ref = {a["reference"]: a for a in actions}
     open_actions = [a for a in actions if a["is_open"]]

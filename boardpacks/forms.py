@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 
 from boardpacks.context import meeting_date_for, next_month
-from medway_improve.forms import Form
+from medway_improve.forms import Form, GovukDateField
 
 MONTHS_BACK = 12
 MONTHS_AHEAD = 3
@@ -25,10 +25,11 @@ class BoardPackRequestForm(Form):
     """A lead's "Generate now": which month, the meeting date, and whether to email it."""
 
     month = forms.ChoiceField(label="Month of the board meeting")
-    meeting_date = forms.DateField(
-        label="Meeting date",
+    meeting_date = GovukDateField(
+        label="Meeting date (optional)",
         required=False,
-        help_text="Leave empty for the usual day of the month.",
+        help_text="Leave empty to use the Board’s meeting that month from its calendar (or "
+        "the usual day of the month if none is recorded). For example, 27 3 2026",
     )
     send_to_board = forms.BooleanField(
         label="Email it to every board member as soon as it is ready",

@@ -84,7 +84,7 @@ def boardpack_request(
                     requested_by=user,
                 )
                 if enqueue:
-                    transaction.on_commit(partial(_enqueue_render, pack.pk, as_of))
+                    transaction.on_commit(partial(_enqueue_render, pack.pk, as_of), robust=True)
                 return pack
         except IntegrityError:
             # Someone else took that version number a moment ago: take the next one.
@@ -93,9 +93,33 @@ def boardpack_request(
 
 
 def _enqueue_render(pack_id: int, as_of: dt.date | None = None) -> None:
+    """Queue the render. With the broker down this logs and returns: the pack stays queued
+    and `boardpacks_requeue_stuck` (the sweep) queues it once the broker is back."""
     from boardpacks.tasks import render_board_pack
+    from medway_improve.celery import enqueue
 
-    render_board_pack.delay(pack_id=pack_id, as_of=as_of.isoformat() if as_of else None)
+    enqueue(render_board_pack, pack_id=pack_id, as_of=as_of.isoformat() if as_of else None)
+
+
+def boardpacks_requeue_stuck(*, now: dt.datetime | None = None) -> list[int]:
+    """The sweep (every BOARD_PACK_SWEEP_SECONDS, see medway_improve/celery.py): queue again
+    every pack left queued for BOARD_PACK_REQUEUE_SECONDS (its task was never sent, say Redis
+    was down when a lead pressed "Generate now", or the message was lost) or rendering past
+    the render time limit (its worker died). As with reminders' tick
+    (reminders.services.deliveries_enqueue_waiting), the work is found in the data, not
+    only in a message; the render claims the pack in the database, so a duplicate message
+    does nothing. Returns the IDs queued."""
+    now = now or timezone.now()
+    waited = now - dt.timedelta(seconds=settings.BOARD_PACK_REQUEUE_SECONDS)
+    abandoned = now - dt.timedelta(seconds=settings.BOARD_PACK_TIME_LIMIT)
+    stuck = BoardPack.objects.filter(
+        Q(status=BoardPack.Status.QUEUED, created_at__lt=waited)
+        | Q(status=BoardPack.Status.RENDERING, started_at__lt=abandoned)
+    ).values_list("pk", flat=True)
+    from boardpacks.tasks import render_board_pack
+    from medway_improve.celery import enqueue
+
+    return [pk for pk in stuck if enqueue(render_board_pack, pack_id=pk)]
 
 
 class PackBusy(Exception):
@@ -204,7 +228,7 @@ def boardpack_retry(*, user, pk: int) -> BoardPack:
     )
     if not queued:
         raise ValidationError("Only a failed pack can be tried again.")
-    transaction.on_commit(partial(_enqueue_render, pk))
+    transaction.on_commit(partial(_enqueue_render, pk), robust=True)
     return BoardPack.objects.get(pk=pk)
 
 

@@ -66,6 +66,15 @@ def deliver_board_pack(self, *, delivery_id: int) -> str:
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
 
 
+@shared_task(name="boardpacks.requeue_stuck", ignore_result=True)
+def requeue_stuck_board_packs() -> int:
+    """The sweep: packs left queued or rendering too long are queued again."""
+    requeued = services.boardpacks_requeue_stuck()
+    if requeued:
+        logger.warning("Board packs queued again after waiting too long: %s", requeued)
+    return len(requeued)
+
+
 @shared_task(name="boardpacks.build_monthly")
 def build_monthly_board_pack() -> int | None:
     """The monthly schedule: this month's pack, emailed to the board when ready. Once a

@@ -16,9 +16,11 @@ from imports.ofsted import (
     area_choice_label,
     canonical_area,
     revisit_candidates,
+    same_council,
     suggest_revisits,
 )
 from inspections.models import Grade, Inspection, JudgementArea
+from inspections.short_titles import suggest_short_title
 from medway_improve.forms import Form
 
 
@@ -36,26 +38,75 @@ def _read_upload(upload: UploadedFile, limit: int, what: str) -> bytes:
 # --- Ofsted document ---------------------------------------------------------------------
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file input that takes one file or several (no JavaScript needed)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files:
+            return super().clean(None, initial)
+        if len(files) == 1:
+            return [super().clean(files[0], initial)]
+        cleaned, problems = [], []
+        for upload in files:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except forms.ValidationError as error:
+                problems += [f"“{upload.name}”: {message}" for message in error.messages]
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
+
+
 class OfstedUploadForm(Form):
-    document = forms.FileField(
-        label="Upload the report or letter",
+    MAX_FILES = 12
+
+    document = MultipleFileField(
+        label="Upload the reports or letters",
         required=False,
-        help_text="The PDF from the Ofsted website. Scanned documents can’t be read.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
+        help_text=(
+            "The PDFs from the Ofsted website. You can choose several at once, for example a "
+            "full inspection report and the visits after it. Scanned documents can’t be read."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
     )
     text = forms.CharField(
-        label="Or paste its text",
+        label="Or paste the text of one report",
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Open the report, select all of it, copy and paste it here.",
         strip=False,
     )
 
-    def clean_document(self):
-        upload = self.cleaned_data.get("document")
-        if not upload:
-            return None
-        return _read_upload(upload, settings.IMPORT_MAX_DOCUMENT_BYTES, "Ofsted documents")
+    def clean_document(self) -> list[tuple[bytes, str]]:
+        """Each file's bytes and name. One error for each file that is too big or empty."""
+        uploads = self.cleaned_data.get("document") or []
+        if len(uploads) > self.MAX_FILES:
+            raise forms.ValidationError(
+                f"Choose {self.MAX_FILES} files or fewer at a time. You chose {len(uploads)}."
+            )
+        files, problems = [], []
+        for upload in uploads:
+            try:
+                content = _read_upload(
+                    upload, settings.IMPORT_MAX_DOCUMENT_BYTES, "Ofsted documents"
+                )
+            except forms.ValidationError as error:
+                problems.append(f"“{upload.name}”: {error.messages[0]}")
+            else:
+                files.append((content, upload.name))
+        if problems:
+            raise forms.ValidationError(problems)
+        return files
 
     def clean(self):
         data = super().clean()
@@ -64,14 +115,14 @@ class OfstedUploadForm(Form):
         if not data.get("document") and not (data.get("text") or "").strip():
             self.add_error("document", "Choose the report’s PDF, or paste its text.")
         elif data.get("document") and (data.get("text") or "").strip():
-            self.add_error("text", "Either upload a file or paste text, not both.")
+            self.add_error("text", "Either upload files or paste text, not both.")
         return data
 
-    def content(self) -> tuple[bytes, str]:
-        """The document's bytes and a file name for it."""
+    def documents(self) -> list[tuple[bytes, str]]:
+        """Each document's bytes and a file name for it."""
         if self.cleaned_data["document"]:
-            return self.cleaned_data["document"], self.files["document"].name
-        return self.cleaned_data["text"].encode("utf-8"), "pasted-text.txt"
+            return self.cleaned_data["document"]
+        return [(self.cleaned_data["text"].encode("utf-8"), "pasted-text.txt")]
 
 
 def find_duplicate(local_authority: str, kind: str, start: dt.date) -> Inspection | None:
@@ -140,8 +191,8 @@ class OfstedReviewForm(Form):
             if self.duplicate and not data.get("save_duplicate"):
                 self.add_error(
                     "save_duplicate",
-                    f"{self.duplicate.local_authority} already has a "
-                    f"{self.duplicate.get_kind_display().lower()} that started on "
+                    f"{self.duplicate.local_authority} already has "
+                    f"{self.duplicate.kind_with_article} that started on "
                     f"{start:%-d %B %Y}. Check it is not the same one, or tick the box to save "
                     "this as another record.",
                 )
@@ -202,7 +253,32 @@ class JudgementFormSet(RowFormSet):
 
 class AreaRowForm(Form):
     text = forms.CharField(label="Area for improvement", widget=forms.Textarea(attrs={"rows": 3}))
+    short_title = forms.CharField(
+        label="Short title",
+        max_length=120,
+        required=False,
+        help_text=(
+            "The heading for this area on pages and in the board pack. Suggested from its "
+            "opening words: change it to something clearer if you like."
+        ),
+    )
     is_priority_action = forms.BooleanField(label="Area for priority action", required=False)
+    continues = forms.TypedChoiceField(
+        label="Earlier area for improvement it carries forward (optional)",
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, revisit_choices: list[tuple], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["continues"].choices = [("", "None of these"), *revisit_choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text") and not (data.get("short_title") or "").strip():
+            data["short_title"] = suggest_short_title(data["text"])
+        return data
 
 
 class CoveredRowForm(Form):
@@ -229,6 +305,14 @@ AreaForms = forms.formset_factory(
 CoveredForms = forms.formset_factory(
     CoveredRowForm, formset=RowFormSet, extra=1, can_delete=True, max_num=40
 )
+
+
+# Kinds whose document always has "What needs to improve" (or areas for priority action).
+WARN_WITHOUT_AREAS = {
+    Inspection.Kind.ILACS_STANDARD,
+    Inspection.Kind.ILACS_SHORT,
+    Inspection.Kind.FOCUSED_VISIT,
+}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -265,15 +349,21 @@ class OfstedReview:
             ],
             form_kwargs={"areas": self.areas},
         )
+        area_initial = [
+            {"text": text, "is_priority_action": True}
+            for text in draft.get("priority_actions") or []
+        ] + [{"text": text} for text in draft.get("areas_for_improvement") or []]
+        continues = suggest_revisits([row["text"] for row in area_initial], self.candidates)
+        for row, suggestion in zip(area_initial, continues, strict=True):
+            row["short_title"] = suggest_short_title(row["text"])
+            row["continues"] = suggestion.area.pk if suggestion else None
         self.area_rows = AreaForms(
             data=data,
             prefix="areas",
-            initial=[
-                {"text": text, "is_priority_action": True}
-                for text in draft.get("priority_actions") or []
-            ]
-            + [{"text": text} for text in draft.get("areas_for_improvement") or []],
+            initial=area_initial,
+            form_kwargs={"revisit_choices": choices},
         )
+        self._explain_suggestions(self.area_rows, "continues", continues)
         self.covered = CoveredForms(
             data=data,
             prefix="covered",
@@ -283,9 +373,19 @@ class OfstedReview:
             ],
             form_kwargs={"revisit_choices": choices},
         )
-        for index, form in enumerate(self.covered.forms):
+        self._explain_suggestions(self.covered, "revisits", suggestions)
+        self.duplicate = self.form.duplicate
+        if not self.form.is_bound and la and start and draft.get("inspection_type"):
+            self.duplicate = find_duplicate(la, draft["inspection_type"], start)
+        self.areas_by_id = {area.pk: area for area in self.areas}
+        self.candidates_by_id = by_id
+        self.warnings = self._warnings(la)
+
+    def _explain_suggestions(self, formset, name: str, suggestions) -> None:
+        """Say under each link why it was suggested, or that nothing close was found."""
+        for index, form in enumerate(formset.forms):
             suggestion = suggestions[index] if index < len(suggestions) else None
-            field = form.fields["revisits"]
+            field = form.fields[name]
             if not self.candidates:
                 field.help_text = (
                     "No earlier areas for improvement are recorded for this local authority."
@@ -297,22 +397,55 @@ class OfstedReview:
                 )
             else:
                 field.help_text = (
-                    "No earlier area for improvement has similar wording: choose one if the "
-                    "visit revisits it."
+                    "No earlier area for improvement has similar wording: choose one if this "
+                    "one revisits it."
                 )
-            field.widget.attrs["aria-describedby"] = f"id_{form.add_prefix('revisits')}_helptext"
-        self.duplicate = self.form.duplicate
-        if not self.form.is_bound and la and start and draft.get("inspection_type"):
-            self.duplicate = find_duplicate(la, draft["inspection_type"], start)
-        self.areas_by_id = {area.pk: area for area in self.areas}
-        self.candidates_by_id = by_id
+            field.widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}_helptext"
+
+    def _kind(self) -> str | None:
+        if self.form.is_bound:
+            return getattr(self.form, "cleaned_data", {}).get("kind") or self.form.data.get("kind")
+        return self.draft.get("inspection_type")
+
+    def _warnings(self, local_authority: str | None) -> list[str]:
+        """What the lead must look at before saving: nothing read where the document should
+        have it, or another council's document."""
+        found = []
+        kind = self._kind()
+        what = Inspection.Kind.with_article(kind) if kind in Inspection.Kind.values else ""
+        has_areas = self.draft.get("areas_for_improvement") or self.draft.get("priority_actions")
+        if kind in WARN_WITHOUT_AREAS and not has_areas:
+            found.append(
+                f"No areas for improvement were read from this document, but {what} normally "
+                "lists them under “What needs to improve”. Check the document and add them "
+                "below."
+            )
+        if kind in Inspection.Kind.graded_kinds() and not self.draft.get("judgements"):
+            found.append(
+                f"No judgements were read from this document, but {what} is graded. Check "
+                "the judgement table in the document and add each judgement below."
+            )
+        council = settings.COUNCIL_NAME
+        if local_authority and not same_council(local_authority, council):
+            found.append(
+                f"This document is about {local_authority}, not {council}. Check it is the "
+                "right one: it will be saved as another council’s inspection."
+            )
+        elif not local_authority:
+            found.append(
+                "No local authority was read from this document. Check it, and enter the "
+                "council’s name below."
+            )
+        return found
 
     @staticmethod
     def _initial(draft: dict) -> dict:
         kind = draft.get("inspection_type")
+        theme = " ".join((draft.get("theme") or "").split())
         return {
             "kind": kind,
             "local_authority": draft.get("local_authority") or "",
+            "title": theme[:1].upper() + theme[1:250],
             "start_date": _date(draft.get("start_date")),
             "end_date": _date(draft.get("end_date")),
             "published_date": _date(draft.get("published_date")),
@@ -378,7 +511,9 @@ class OfstedReview:
             "areas": [
                 {
                     "text": " ".join(f.cleaned_data["text"].split()),
+                    "short_title": " ".join(f.cleaned_data["short_title"].split()),
                     "is_priority_action": f.cleaned_data["is_priority_action"],
+                    "continues": self.candidates_by_id.get(f.cleaned_data["continues"]),
                 }
                 for f in self.area_rows.kept_forms()
             ],

@@ -41,6 +41,9 @@ class PendingUpload(models.Model):
     file = models.FileField(upload_to="imports/pending/")
     # Ofsted: the draft read from the document. Action plan: the sheet and column choices.
     details = models.JSONField(default=dict, blank=True)
+    # Action plan: the chosen sheet as read once at upload (Sheet.as_json), so the column
+    # and preview pages never parse the workbook again.
+    sheet = models.JSONField(null=True, blank=True)
 
     objects = PendingUploadQuerySet.as_manager()
 

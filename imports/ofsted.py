@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inspections.models import AreaForImprovement, Grade, JudgementArea
+from inspections.models import AreaForImprovement, Grade, Inspection, JudgementArea, LocalAuthority
 
 GRADES = {
     "outstanding": Grade.OUTSTANDING,
@@ -147,11 +147,15 @@ def suggest_revisits(
 def revisit_candidates(
     local_authority: str | None, before: dt.date | None
 ) -> list[AreaForImprovement]:
-    """Areas for improvement from earlier inspections of the same local authority."""
+    """Areas for improvement from earlier inspections of the same local authority (named
+    loosely: "Medway" and "Medway Council" are the same place)."""
     if not local_authority:
         return []
+    same_place = [
+        la.pk for la in LocalAuthority.objects.all() if same_council(la.name, local_authority)
+    ]
     areas = AreaForImprovement.objects.filter(
-        inspection__local_authority__name__iexact=local_authority.strip()
+        inspection__local_authority__in=same_place
     ).select_related("inspection")
     if before:
         areas = areas.filter(inspection__start_date__lt=before)
@@ -160,7 +164,67 @@ def revisit_candidates(
 
 def area_choice_label(area: AreaForImprovement) -> str:
     inspection = area.inspection
-    text = area.label if len(area.label) <= 100 else area.label[:99] + "…"
     return (
-        f"{inspection.get_kind_display()} {inspection.start_date:%B %Y}, area {area.order}: {text}"
+        f"{inspection.get_kind_display()} {inspection.start_date:%B %Y}, area {area.order}: "
+        f"{area.label}"
     )
+
+
+# --- Is this our council? -------------------------------------------------------------------
+
+# Words that say what kind of council it is, not which one.
+_COUNCIL_WORDS = {
+    "council", "city", "county", "borough", "metropolitan", "district", "london", "royal",
+    "of", "the", "and", "local", "authority", "authorities", "unitary",
+}  # fmt: skip
+
+
+def _place_words(name: str) -> set[str]:
+    words = re.findall(r"[a-z]+", name.lower().replace("&", " and "))
+    return {word for word in words if word not in _COUNCIL_WORDS}
+
+
+def same_council(one: str | None, other: str | None) -> bool:
+    """Whether two names are the same council, loosely: "Medway" is "Medway Council",
+    "Liverpool" is "Liverpool City Council", "Brighton & Hove" is "Brighton and Hove City
+    Council"; "Harrow" is not "Medway Council", and "North Yorkshire" is not "Yorkshire"
+    (the place's own words must all agree: a needless warning is better than a missed one)."""
+    mine = _place_words(one or "")
+    return bool(mine) and mine == _place_words(other or "")
+
+
+# --- Is this file a document we can read? ---------------------------------------------------
+
+_MARKUP = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<\?xml|<svg|<!--)", re.IGNORECASE)
+
+
+def is_pdf(content: bytes) -> bool:
+    return b"%PDF-" in bytes(content[:1024])
+
+
+def refuse_unreadable(content: bytes, filename: str) -> str | None:
+    """Why this file cannot be an Ofsted report or letter, or None if it may be one.
+
+    The parser reads a PDF or plain text; a web page saved from the Ofsted site (often
+    still named .pdf) would read as text and give an empty draft, so it is refused here."""
+    name = f"“{filename}”" if filename else "The file"
+    head = bytes(content[:2048]).lstrip(b"\xef\xbb\xbf")
+    if not is_pdf(content) and _MARKUP.match(head):
+        return (
+            f"{name} is a web page (HTML), not the report’s PDF. On the Ofsted website, "
+            "download the PDF of the report itself, or copy the report’s text and paste it in."
+        )
+    return None
+
+
+def draft_summary(draft: dict) -> dict:
+    """One line about a draft for the list of documents uploaded together."""
+    kind = draft.get("inspection_type")
+    label = Inspection.Kind(kind).label if kind in Inspection.Kind.values else "Type not read"
+    start = draft.get("start_date")
+    return {
+        "read_as": ", ".join(part for part in (label, draft.get("local_authority")) if part),
+        "start": dt.date.fromisoformat(start) if start else None,
+        "area_count": len(draft.get("areas_for_improvement") or [])
+        + len(draft.get("priority_actions") or []),
+    }

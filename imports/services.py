@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from imports.action_plan import (
     signature,
 )
 from imports.models import ColumnMapping, PendingUpload
+from imports.ofsted import is_pdf, refuse_unreadable
 from imports.spreadsheets import Sheet, read_sheet
 from inspections.models import (
     AreaCovered,
@@ -34,7 +36,8 @@ from inspections.models import (
     Judgement,
     LocalAuthority,
 )
-from inspections.ofsted_parser import parse_document
+from inspections.ofsted_parser import OfstedDocumentError, parse_document
+from inspections.short_titles import suggest_short_title
 from medway_improve.storage import atomic_with_files, field_file_save, file_delete_on_commit
 
 logger = logging.getLogger(__name__)
@@ -50,7 +53,13 @@ def _require_importer(user) -> None:
 
 @atomic_with_files()
 def pending_upload_create(
-    *, user, kind: str, filename: str, content: bytes, details: dict | None = None
+    *,
+    user,
+    kind: str,
+    filename: str,
+    content: bytes,
+    details: dict | None = None,
+    sheet: Sheet | None = None,
 ) -> PendingUpload:
     """Hold an upload until it is confirmed: the bytes in storage, under a random name."""
     _require_importer(user)
@@ -59,6 +68,7 @@ def pending_upload_create(
         uploaded_by=user,
         filename=_display_name(filename),
         details=details or {},
+        sheet=sheet.as_json() if sheet is not None else None,
     )
     field_file_save(upload.file, upload.id.hex, ContentFile(content))
     upload.save()
@@ -109,18 +119,92 @@ def pending_uploads_purge(*, now: dt.datetime | None = None) -> int:
     return _pending_delete(PendingUpload.objects.expired(now=now).only("pk", "file"))
 
 
+class OfstedUploadError(Exception):
+    """One or more of the files cannot be read. `messages` has one line for each, for the
+    user, naming the file."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def _read_draft(content: bytes, filename: str) -> dict:
+    why_not = refuse_unreadable(content, filename)
+    if why_not:
+        raise OfstedDocumentError(why_not)
+    return parse_document(content, filename=filename).as_json_dict()
+
+
+def _draft_sort_key(upload: PendingUpload) -> tuple:
+    start = upload.details.get("start_date") or "9999-12-31"
+    return (start, upload.details.get("published_date") or "", upload.filename)
+
+
 def ofsted_draft_create(*, user, content: bytes, filename: str) -> PendingUpload:
     """Read an Ofsted document and hold it, with the draft read from it, for review.
     Raises OfstedDocumentError (with a message for the user) if it cannot be read."""
     _require_importer(user)
-    draft = parse_document(content, filename=filename)
     return pending_upload_create(
         user=user,
         kind=PendingUpload.Kind.OFSTED,
         filename=filename,
         content=content,
-        details=draft.as_json_dict(),
+        details=_read_draft(content, filename),
     )
+
+
+@transaction.atomic
+def ofsted_drafts_create(*, user, documents: list[tuple[bytes, str]]) -> list[PendingUpload]:
+    """Read several Ofsted documents (a council's history) and hold each, with its draft, for
+    review, earliest visit first. All or nothing: if any file cannot be read, raises
+    OfstedUploadError naming each such file, and holds none of them.
+
+    Several files share a batch id in their details, and their place in date order, so the
+    review pages can take the lead from one to the next: a later visit's review suggests
+    links to the areas saved from the earlier ones."""
+    _require_importer(user)
+    drafts, problems = [], []
+    for content, filename in documents:
+        try:
+            drafts.append((content, filename, _read_draft(content, filename)))
+        except OfstedDocumentError as error:
+            problems.append(str(error))
+    if problems:
+        raise OfstedUploadError(problems)
+    batch = str(uuid.uuid4()) if len(drafts) > 1 else None
+    uploads = [
+        pending_upload_create(
+            user=user,
+            kind=PendingUpload.Kind.OFSTED,
+            filename=filename,
+            content=content,
+            details=details,
+        )
+        for content, filename, details in drafts
+    ]
+    uploads.sort(key=_draft_sort_key)
+    if batch:
+        for place, upload in enumerate(uploads, start=1):
+            upload.details = {
+                **upload.details,
+                "batch": batch,
+                "batch_place": place,
+                "batch_size": len(uploads),
+            }
+            upload.save(update_fields=["details"])
+    return uploads
+
+
+def ofsted_batch_for(*, user, batch: str) -> list[PendingUpload]:
+    """The user's drafts from one upload of several documents still waiting for review,
+    earliest visit first."""
+    _require_importer(user)
+    uploads = list(
+        PendingUpload.objects.filter(
+            kind=PendingUpload.Kind.OFSTED, uploaded_by=user, details__batch=batch
+        )
+    )
+    return sorted(uploads, key=lambda u: u.details.get("batch_place", 0))
 
 
 # --- Ofsted draft → inspection -------------------------------------------------------------
@@ -151,10 +235,9 @@ def inspection_import(
             local_authority = LocalAuthority.objects.create(name=name)
         inspection = Inspection(local_authority=local_authority, **details)
         inspection.full_clean(exclude=["source_document"])
+        content = pending.read()
         field_file_save(
-            inspection.source_document,
-            get_valid_filename(pending.filename) or "document",
-            ContentFile(pending.read()),
+            inspection.source_document, _stored_name(pending, content), ContentFile(content)
         )
         inspection.save()
         Judgement.objects.bulk_create(
@@ -165,7 +248,9 @@ def inspection_import(
             AreaForImprovement(
                 inspection=inspection,
                 text=a["text"],
+                short_title=a.get("short_title") or suggest_short_title(a["text"]),
                 is_priority_action=a["is_priority_action"],
+                continues=a.get("continues"),
                 order=order,
             )
             for order, a in enumerate(areas, start=1)
@@ -181,6 +266,15 @@ def inspection_import(
     return inspection
 
 
+def _stored_name(pending: PendingUpload, content: bytes) -> str:
+    """The file name to keep the document under: text is kept as .txt even if it came
+    named .pdf, so nobody opens it expecting a PDF."""
+    name = get_valid_filename(pending.filename) or "document"
+    if not is_pdf(content[:1024]) and not name.lower().endswith(".txt"):
+        name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.txt"
+    return name
+
+
 # --- Action plan spreadsheets --------------------------------------------------------------
 
 
@@ -189,27 +283,15 @@ def action_plan_upload_create(*, user, content: bytes, filename: str) -> Pending
     column choices remembered for sheets with the same headings, if any. Raises
     SpreadsheetError (with a message for the user) if it cannot be read."""
     _require_importer(user)
+    # A notes or cover sheet first: the first sheet that looks like the plan is read.
     sheet = read_sheet(
         content,
         filename=filename,
         max_rows=settings.IMPORT_MAX_ROWS,
         max_bytes=settings.IMPORT_MAX_SPREADSHEET_BYTES,
+        choose=_looks_like_a_plan,
     )
     header_row = guess_header_row(sheet.rows)
-    if len(guess_columns(headings_of(sheet, header_row))) < 2:
-        # A notes or cover sheet first: use the first sheet that looks like the plan.
-        for name in sheet.sheet_names[1:10]:
-            other = read_sheet(
-                content,
-                filename=filename,
-                sheet_name=name,
-                max_rows=settings.IMPORT_MAX_ROWS,
-                max_bytes=settings.IMPORT_MAX_SPREADSHEET_BYTES,
-            )
-            other_row = guess_header_row(other.rows)
-            if len(guess_columns(headings_of(other, other_row))) >= 2:
-                sheet, header_row = other, other_row
-                break
     remembered = column_mapping_for(headings_of(sheet, header_row))
     return pending_upload_create(
         user=user,
@@ -222,7 +304,14 @@ def action_plan_upload_create(*, user, content: bytes, filename: str) -> Pending
             "columns": remembered.columns if remembered else None,
             "remembered": bool(remembered),
         },
+        sheet=sheet,
     )
+
+
+def _looks_like_a_plan(first_rows: list[list[object]]) -> bool:
+    """At least two of the first rows' headings are ones the import knows."""
+    peek = Sheet(name="", rows=first_rows, sheet_names=[])
+    return len(guess_columns(headings_of(peek, guess_header_row(first_rows)))) >= 2
 
 
 def column_mapping_for(headings: list[str]) -> ColumnMapping | None:
@@ -254,13 +343,22 @@ class PreviewChangedError(Exception):
 
 
 def read_pending_sheet(pending: PendingUpload, *, sheet_name: str | None = None) -> Sheet:
-    return read_sheet(
+    """The upload's sheet as parsed at upload. Only when the lead picks another sheet (or an
+    upload from before sheets were kept) is the workbook read again, once: the sheet read
+    is kept in place of the old one."""
+    kept, wanted = pending.sheet, sheet_name or pending.details.get("sheet")
+    if kept and kept["name"] == wanted:
+        return Sheet.from_json(kept)
+    sheet = read_sheet(
         pending.read(),
         filename=pending.filename,
-        sheet_name=sheet_name or pending.details.get("sheet"),
+        sheet_name=wanted,
         max_rows=settings.IMPORT_MAX_ROWS,
         max_bytes=settings.IMPORT_MAX_SPREADSHEET_BYTES,
     )
+    pending.sheet = sheet.as_json()
+    PendingUpload.objects.filter(pk=pending.pk).update(sheet=pending.sheet)
+    return sheet
 
 
 @transaction.atomic

@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.template.defaultfilters import filesizeformat
@@ -24,6 +25,13 @@ from openpyxl.utils import get_column_letter
 
 MAX_COLUMNS = 100
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook that unzips to more is refused
+# Checked in the zip's directory before anything is parsed: openpyxl reads every shared string
+# (the text of all sheets) when it opens a workbook, and each sheet's XML holds its cells.
+# A 10,000-row plan with long text in every column needs well under these.
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_SHEET_XML_BYTES = 64 * 1024 * 1024
+PEEK_ROWS = 70  # enough to find a sheet's headings (see imports.action_plan.guess_header_row)
+MAX_SHEETS_TRIED = 10
 EMPTY_ROWS_ENOUGH = 500  # after this many empty rows in a row, the data has ended
 # A spreadsheet program runs a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,6 +51,40 @@ class Sheet:
     sheet_names: list[str]
     truncated: bool = False
 
+    def as_json(self) -> dict:
+        """Plain JSON, to keep the parsed sheet instead of reading the file again."""
+        return {
+            "name": self.name,
+            "sheet_names": self.sheet_names,
+            "rows": [[_cell_json(v) for v in row] for row in self.rows],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Sheet:
+        return cls(
+            name=data["name"],
+            sheet_names=data["sheet_names"],
+            rows=[[_cell_from_json(v) for v in row] for row in data["rows"]],
+        )
+
+
+def _cell_json(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _cell_from_json(value: object) -> object:
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return dt.datetime.fromisoformat(value["datetime"])
+        return dt.date.fromisoformat(value["date"])
+    return value
+
 
 def _mb(size: int) -> str:
     return filesizeformat(size).replace("\xa0", " ")
@@ -55,8 +97,11 @@ def read_sheet(
     sheet_name: str | None = None,
     max_rows: int,
     max_bytes: int,
+    choose: Callable[[list[list[object]]], bool] | None = None,
 ) -> Sheet:
-    """Read the named (or first) worksheet of an .xlsx file, or a CSV file."""
+    """Read one worksheet of an .xlsx file (the named one; else the first of the first ten
+    whose first rows `choose` accepts; else the first), or a CSV file. The workbook is opened
+    once, in openpyxl's streaming mode, and only the sheet returned is read to the end."""
     name = f"“{filename}”" if filename else "The file"
     if not data.strip():
         raise SpreadsheetError(f"{name} is empty. Choose the action plan spreadsheet.")
@@ -66,7 +111,7 @@ def read_sheet(
             "Delete unused sheets, pictures and empty formatted rows, or save it as CSV."
         )
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, name, sheet_name, max_rows)
+        return _read_xlsx(data, name, sheet_name, max_rows, choose)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(
             f"{name} is an old-style Excel file (.xls) or a password-protected workbook. "
@@ -79,7 +124,13 @@ def read_sheet(
     return _read_csv(data, name, max_rows)
 
 
-def _read_xlsx(data: bytes, name: str, sheet_name: str | None, max_rows: int) -> Sheet:
+def _read_xlsx(
+    data: bytes,
+    name: str,
+    sheet_name: str | None,
+    max_rows: int,
+    choose: Callable[[list[list[object]]], bool] | None,
+) -> Sheet:
     damaged = (
         f"{name} looks like an Excel workbook but it is damaged, so it can’t be read. "
         "Open it in Excel, save it again as .xlsx, and upload that."
@@ -102,6 +153,7 @@ def _read_xlsx(data: bytes, name: str, sheet_name: str | None, max_rows: int) ->
             f"{name} unpacks to more than {_mb(MAX_UNZIPPED_BYTES)}, far more than a plan needs. "
             "Save just the plan's sheet as CSV and upload that."
         )
+    _refuse_oversized_parts(members, name)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on malformed workbooks
@@ -110,30 +162,9 @@ def _read_xlsx(data: bytes, name: str, sheet_name: str | None, max_rows: int) ->
         sheet_names = list(workbook.sheetnames)
         if not sheet_names:
             raise SpreadsheetError(f"{name} has no worksheets.")
-        chosen = sheet_name if sheet_name in sheet_names else sheet_names[0]
-        worksheet = workbook[chosen]
-        rows: list[list[object]] = []
-        empty_run = filled = 0
         try:
-            for row in worksheet.iter_rows():
-                values = [_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]]
-                if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
-                    raise SpreadsheetError(
-                        f"The sheet “{chosen}” has more than {MAX_COLUMNS} columns. "
-                        "Delete the columns the plan does not need."
-                    )
-                values = values[:MAX_COLUMNS]
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    empty_run += 1
-                    if empty_run >= EMPTY_ROWS_ENOUGH:
-                        break
-                    rows.append([])
-                    continue
-                empty_run = 0
-                rows.append(values)
-                filled += 1
-                if filled > max_rows + 1:
-                    raise SpreadsheetError(_too_many_rows(chosen, max_rows))
+            chosen = _choose_sheet(workbook, sheet_names, sheet_name, choose)
+            rows = _sheet_rows(workbook[chosen], chosen, max_rows=max_rows)
         except SpreadsheetError:
             raise
         except Exception as exc:
@@ -141,6 +172,63 @@ def _read_xlsx(data: bytes, name: str, sheet_name: str | None, max_rows: int) ->
     finally:
         workbook.close()
     return Sheet(name=chosen, rows=_trim(rows), sheet_names=sheet_names)
+
+
+def _refuse_oversized_parts(members: list[zipfile.ZipInfo], name: str) -> None:
+    """Shared strings and sheets larger than any plan needs, from the zip's directory
+    (a member never unpacks to more than the size it declares there)."""
+    for member in members:
+        part = member.filename.lower()
+        if part.endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise SpreadsheetError(
+                f"{name} holds {_mb(member.file_size)} of text, more than the "
+                f"{_mb(MAX_SHARED_STRINGS_BYTES)} an action plan needs. Save just the plan's "
+                "sheet as CSV and upload that."
+            )
+        if part.startswith("xl/worksheets/") and member.file_size > MAX_SHEET_XML_BYTES:
+            raise SpreadsheetError(
+                f"{name} has a sheet of {_mb(member.file_size)}, far more than a plan needs. "
+                "Save just the plan's sheet as CSV and upload that."
+            )
+
+
+def _choose_sheet(workbook, sheet_names, sheet_name, choose) -> str:
+    if sheet_name in sheet_names:
+        return sheet_name
+    if choose is not None:
+        for candidate in sheet_names[:MAX_SHEETS_TRIED]:
+            first_rows = _sheet_rows(workbook[candidate], candidate, max_rows=PEEK_ROWS, peek=True)
+            if choose(first_rows):
+                return candidate
+    return sheet_names[0]
+
+
+def _sheet_rows(worksheet, sheet: str, *, max_rows: int, peek: bool = False) -> list:
+    """The sheet's rows, streamed; with `peek`, just the first `max_rows`."""
+    rows: list[list[object]] = []
+    empty_run = filled = 0
+    for row in worksheet.iter_rows():
+        values = [_xlsx_value(cell) for cell in row[: MAX_COLUMNS + 1]]
+        if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
+            raise SpreadsheetError(
+                f"The sheet “{sheet}” has more than {MAX_COLUMNS} columns. "
+                "Delete the columns the plan does not need."
+            )
+        values = values[:MAX_COLUMNS]
+        if peek and len(rows) >= max_rows:
+            break
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            empty_run += 1
+            if empty_run >= EMPTY_ROWS_ENOUGH:
+                break
+            rows.append([])
+            continue
+        empty_run = 0
+        rows.append(values)
+        filled += 1
+        if filled > max_rows + 1:
+            raise SpreadsheetError(_too_many_rows(sheet, max_rows))
+    return rows
 
 
 def _too_many_rows(sheet: str, max_rows: int) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.import_start, name="import_start"),
     path("ofsted/", views.ofsted_upload, name="ofsted_upload"),
     path("ofsted/<uuid:pk>/", views.ofsted_review, name="ofsted_review"),
+    path("ofsted/batch/<uuid:batch>/", views.ofsted_batch, name="ofsted_batch"),
     path("action-plan/", views.action_plan_upload, name="action_plan_upload"),
     path("action-plan/<uuid:pk>/columns/", views.action_plan_columns, name="action_plan_columns"),
     path("action-plan/<uuid:pk>/preview/", views.action_plan_preview, name="action_plan_preview"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -42,8 +42,8 @@ from imports.forms import (
     SpreadsheetUploadForm,
 )
 from imports.models import PendingUpload
+from imports.ofsted import draft_summary
 from imports.spreadsheets import SpreadsheetError
-from inspections.ofsted_parser import OfstedDocumentError
 
 PREVIEW_PAGE_SIZE = 200
 
@@ -76,17 +76,28 @@ def ofsted_upload(request: HttpRequest) -> HttpResponse:
         else OfstedUploadForm()
     )
     if request.method == "POST" and form.is_valid():
-        content, filename = form.content()
         try:
-            pending = services.ofsted_draft_create(
-                user=request.user, content=content, filename=filename
-            )
-        except OfstedDocumentError as error:
-            form.add_error("document" if form.cleaned_data["document"] else "text", str(error))
+            drafts = services.ofsted_drafts_create(user=request.user, documents=form.documents())
+        except services.OfstedUploadError as error:
+            form.add_error("document" if form.cleaned_data["document"] else "text", error.messages)
         else:
-            return redirect("imports:ofsted_review", pk=pending.pk)
+            if len(drafts) == 1:
+                return redirect("imports:ofsted_review", pk=drafts[0].pk)
+            return redirect("imports:ofsted_batch", batch=drafts[0].details["batch"])
     status = 422 if request.method == "POST" else 200
     return TemplateResponse(request, "imports/ofsted_upload.html", {"form": form}, status=status)
+
+
+@require_GET
+@importers_only
+def ofsted_batch(request: HttpRequest, batch) -> HttpResponse:
+    """The drafts read from several documents uploaded together, earliest visit first."""
+    drafts = services.ofsted_batch_for(user=request.user, batch=str(batch))
+    if not drafts:
+        raise Http404("These documents have all been saved or cancelled, or were left for a day.")
+    rows = [{"pending": draft, **draft_summary(draft.details)} for draft in drafts]
+    context = {"drafts": rows, "batch": batch}
+    return TemplateResponse(request, "imports/ofsted_batch.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,6 +105,7 @@ def ofsted_upload(request: HttpRequest) -> HttpResponse:
 def ofsted_review(request: HttpRequest, pk) -> HttpResponse:
     pending = services.pending_upload_for(user=request.user, pk=pk, kind=PendingUpload.Kind.OFSTED)
     review = OfstedReview(pending.details, data=request.POST if request.method == "POST" else None)
+    batch = pending.details.get("batch")
     if request.method == "POST" and review.is_valid():
         try:
             inspection = services.inspection_import(
@@ -102,10 +114,23 @@ def ofsted_review(request: HttpRequest, pk) -> HttpResponse:
         except ValidationError as error:
             review.form.add_error(None, error)
         else:
+            remaining = services.ofsted_batch_for(user=request.user, batch=batch) if batch else []
+            if remaining:
+                messages.success(
+                    request,
+                    f"Saved: {inspection.display_title}. Now check the next document "
+                    f"({len(remaining)} left).",
+                )
+                return redirect("imports:ofsted_review", pk=remaining[0].pk)
             messages.success(request, f"Saved: {inspection.display_title}.")
             return redirect(inspection)
     status = 422 if request.method == "POST" else 200
-    context = {"pending": pending, "review": review, "draft": pending.details}
+    context = {
+        "pending": pending,
+        "review": review,
+        "draft": pending.details,
+        "batch": services.ofsted_batch_for(user=request.user, batch=batch) if batch else [],
+    }
     return TemplateResponse(request, "imports/ofsted_review.html", context, status=status)
 
 

@@ -1,14 +1,24 @@
-"""Medway's inspection history for the demo, from the documents in ../shared/seeds/.
+"""Medway's inspection history for the demo, from its real Ofsted reports and letters
+(inspections/demo_documents/, each kept as the inspection's source document) and the
+documents in ../shared/seeds/.
 
-Judgements, areas for improvement, areas covered and strengths use the seeds' wording.
-Findings are our own short summaries of the letters.
+Dates, inspectors, judgements and areas for improvement are as the reports print them;
+where a seed differs from a report, the report is the truth. The two 2022 monitoring visits,
+the strengths and the areas covered come from the seeds. Findings, summaries and short
+titles are our own.
+
+Contains public sector information licensed under the Open Government Licence v3.0.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
+from django.db.models import F, ProtectedError
 
 from inspections.models import (
     AreaCovered,
@@ -22,10 +32,52 @@ from inspections.models import (
 )
 
 LA_NAME = "Medway"
+DOCUMENTS = Path(__file__).resolve().parent / "demo_documents"
+# Records earlier versions of the demo made that the real documents replace: the focused
+# visit the seeds dated April 2024 (it was 29-30 April 2025).
+RETIRED = [(Inspection.Kind.FOCUSED_VISIT, dt.date(2024, 4, 16))]
 
 G = Grade
 
 INSPECTIONS: list[dict] = [
+    {
+        "key": "fv-2019",
+        "kind": Inspection.Kind.FOCUSED_VISIT,
+        "title": "Focused visit: responding to contacts and referrals at the ‘front door’",
+        "start_date": dt.date(2019, 2, 5),
+        "end_date": dt.date(2019, 2, 5),
+        "published_date": dt.date(2019, 2, 28),
+        "inspectors": ["Maire Atherton", "Dominic Stevens"],
+        "framework": "ILACS (2018)",
+        "document": "focused_visit_medway_2019-feb-28.pdf",
+        "summary": (
+            "The First Response Team (the single point of access and the multi-agency "
+            "safeguarding hub). Marked improvements in the response to contacts and referrals "
+            "since the joint targeted area inspection of June 2018: most children and families "
+            "now receive a timely and proportionate response. No grades are given on a focused "
+            "visit."
+        ),
+        "judgements": [],
+        "areas": [
+            (
+                "Health partners in strategy meetings",
+                "The participation of health partners in strategy meetings, to ensure that timely and full information is provided to facilitate the comprehensive consideration of risks to children.",
+                None,
+            ),
+            (
+                "Police contacts and referrals",
+                "The timeliness of contacts and referrals that are sent by the police to the MASH.",
+                None,
+            ),
+            (
+                "Assessments and initial visits",
+                "The quality of assessments, and the timeliness of initial visits to children and their families.",
+                None,
+            ),
+        ],
+        "strengths": [],
+        "covered": [],
+    },
     {
         "key": "ilacs-2019",
         "kind": Inspection.Kind.ILACS_STANDARD,
@@ -33,8 +85,9 @@ INSPECTIONS: list[dict] = [
         "start_date": dt.date(2019, 7, 15),
         "end_date": dt.date(2019, 7, 26),
         "published_date": dt.date(2019, 8, 27),
-        "inspectors": [],
+        "inspectors": ["Brenda McLaughlin"],
         "framework": "ILACS (2018)",
+        "document": "ilacs_medway_2019-aug-27.pdf",
         "summary": (
             "Six Ofsted inspectors, with a quality assurance inspector for two days. Services "
             "were judged inadequate overall. The Department for Education issued a statutory "
@@ -60,44 +113,54 @@ INSPECTIONS: list[dict] = [
         ],
         "areas": [
             (
-                "Senior managers' oversight",
-                "Senior managers' oversight and understanding about vulnerable children's experiences, including through the quality, accuracy and effectiveness of audits",
+                "Senior managers’ oversight",
+                "Senior managers’ oversight and understanding about vulnerable children’s experiences, including through the quality, accuracy and effectiveness of audits.",
+                None,
             ),
             (
                 "Staffing capacity",
-                "Staffing capacity across children's social care, early help hubs and leaving care teams",
+                "Staffing capacity across children’s social care, early help hubs and leaving care teams.",
+                None,
             ),
             (
                 "Response to risk",
-                "The response to risk for children who have experienced neglect, those exposed to parental domestic abuse and young people in danger of exploitation",
+                "The response to risk for children who have experienced neglect, those exposed to parental domestic abuse and young people in danger of exploitation.",
+                None,
             ),
             (
                 "Early help",
-                "The coordination and management oversight of early help services to support children to receive the right help at the right time",
+                "The coordination and management oversight of early help services to support children to receive the right help at the right time.",
+                None,
             ),
             (
                 "Management oversight and supervision",
-                "The quality and effectiveness of management oversight and supervision to make sure that children are protected from significant harm",
+                "The quality and effectiveness of management oversight and supervision to make sure that children are protected from significant harm.",
+                None,
             ),
             (
                 "Permanence planning",
-                "The effectiveness of managers' formal permanence planning and decision-making at every point in the child's journey",
+                "The effectiveness of managers’ formal permanence planning and decision-making at every point in the child’s journey.",
+                None,
             ),
             (
                 "Missing children",
-                "The system for tracking children who go missing from home, care or education",
+                "The system for tracking children who go missing from home, care or education.",
+                None,
             ),
             (
-                "Care leavers' services",
-                "Services to help care leavers access suitable accommodation, education employment and training and to understand their rights and entitlements",
+                "Care leavers’ services",
+                "Services to help care leavers access suitable accommodation, education, employment and training and to understand their rights and entitlements.",
+                None,
             ),
             (
                 "Health services",
-                "The strategic relationship with health services, and operational delivery across a range of health functions to support children and young people in care and care leavers",
+                "The strategic relationship with health services, and operational delivery across a range of health functions, to support children and young people in care and care leavers.",
+                None,
             ),
             (
                 "Fostering and adoption",
                 "Leadership direction and assertive action to improve and develop the services to foster carers and prospective adopters.",
+                None,
             ),
         ],
         "strengths": [
@@ -111,6 +174,48 @@ INSPECTIONS: list[dict] = [
             "Virtual school – potential to improve education outcomes for Looked After Children",
             "Allegations made against professionals and the associated risks to children are managed well by the designated officer. The response to referrals is both prompt and proportionate. Outcomes are well recorded, with detailed analysis. This is a vast improvement since the previous inspection.",
         ],
+        "covered": [],
+    },
+    {
+        "key": "fv-2021",
+        "kind": Inspection.Kind.FOCUSED_VISIT,
+        "title": "Focused visit, carried out remotely during the COVID-19 pandemic",
+        "start_date": dt.date(2021, 5, 25),
+        "end_date": dt.date(2021, 5, 26),
+        "published_date": dt.date(2021, 7, 8),
+        "inspectors": [
+            "Amanda Maxwell",
+            "Maire Atherton",
+            "Alexander Dignan",
+            "Lorna Schlechte",
+            "Janet Pearce",
+        ],
+        "framework": "ILACS",
+        "document": "focused_visit_medway_2021-jul-08.pdf",
+        "summary": (
+            "Part of Ofsted's work on child-centred practice during the COVID-19 restrictions, "
+            "in line with the ILACS framework and carried out fully by remote means. No grades "
+            "are given on a focused visit."
+        ),
+        "judgements": [],
+        "areas": [
+            (
+                "Neglect: analysis of need and planning",
+                "The analysis of need and planning for children who are at risk of harm and experiencing long-term neglect.",
+                ("ilacs-2019", 3),
+            ),
+            (
+                "Children placed at a distance or missing",
+                "Management oversight and case planning for children who are placed at a distance from Medway and children who go missing and are at risk of exploitation.",
+                ("ilacs-2019", 7),
+            ),
+            (
+                "Emotional health and well-being services",
+                "The availability of and access to emotional health and well-being services for older children in care and care leavers.",
+                ("ilacs-2019", 9),
+            ),
+        ],
+        "strengths": [],
         "covered": [],
     },
     {
@@ -146,7 +251,7 @@ INSPECTIONS: list[dict] = [
             ),
             (
                 "Help and support for children in care in relation to all aspects of their health and well-being.",
-                ("ilacs-2019", 9),
+                ("fv-2021", 3),
                 "Most children have up-to-date health and dental checks; help with emotional "
                 "well-being and mental health is not yet timely for all, and pilots are too new "
                 "to show impact.",
@@ -218,8 +323,9 @@ INSPECTIONS: list[dict] = [
         "start_date": dt.date(2023, 7, 17),
         "end_date": dt.date(2023, 7, 28),
         "published_date": dt.date(2023, 9, 11),
-        "inspectors": [],
+        "inspectors": ["Amanda Maxwell"],
         "framework": "ILACS (2023)",
+        "document": "ilacs_medway_2023-sep-11.pdf",
         "summary": (
             "Services for children and families have substantially improved since 2019. "
             "Overall effectiveness judged good: the first time in Medway's history."
@@ -247,12 +353,9 @@ INSPECTIONS: list[dict] = [
             ),
             ("overall", "Overall effectiveness", G.GOOD),
         ],
+        # The report has four "What needs to improve" bullets. (The 2023 scrutiny slides list
+        # a fifth, "support for adolescents", taken from the report's summary.)
         "areas": [
-            (
-                "Support for adolescents",
-                "The quality and impact of social work practice, specifically in the longer-term support provided to adolescents",
-                None,
-            ),
             (
                 "Exploitation and risk outside the home",
                 "The quality and effectiveness of assessments, plans, interventions and responses for children who are at risk of exploitation and/or risk outside of the home.",
@@ -285,37 +388,38 @@ INSPECTIONS: list[dict] = [
         "covered": [],
     },
     {
-        "key": "fv-2024",
+        "key": "fv-2025",
         "kind": Inspection.Kind.FOCUSED_VISIT,
-        "title": "Focused visit: children in need and children subject to a child protection plan",
-        # The seed gives the month only; the on-site days are placeholders for the demo.
-        "start_date": dt.date(2024, 4, 16),
-        "end_date": dt.date(2024, 4, 17),
-        "published_date": None,
-        "inspectors": [],
+        "title": "Focused visit: children in need or children subject to a child protection plan",
+        # The news article in the seeds dates this visit April 2024; the letter itself says
+        # 29 and 30 April 2025, and the letter is the truth.
+        "start_date": dt.date(2025, 4, 29),
+        "end_date": dt.date(2025, 4, 30),
+        "published_date": dt.date(2025, 6, 2),
+        "inspectors": ["Amanda Maxwell", "Rodica Cobarzan"],
         "framework": "ILACS",
+        "document": "focused_visit_medway_2025-jun-02.pdf",
         "summary": (
             "Progress since 2023, particularly for 16- and 17-year-olds at risk of homelessness, "
             "but staff turnover threatens the tenuous progress made and practice quality "
-            "still varies. No grades are given on a focused visit. (On-site dates are "
-            "approximate: the source gives April 2024.)"
+            "still varies. No grades are given on a focused visit."
         ),
         "judgements": [],
         "areas": [
             (
-                "Workforce stability",
-                "The stability and experience of the workforce, so that caseloads are manageable and practice quality is consistent",
-                ("ilacs-2019", 2),
-            ),
-            (
-                "Consistency of practice",
-                "The consistency of the quality and impact of assessments, plans, interventions, management oversight and supervision",
-                ("ilacs-2023", 5),
-            ),
-            (
-                "Pace of decisions",
-                "The pace of decisions and actions when children's circumstances do not improve, considering the impact of delay on the whole family",
+                "Assessment and planning",
+                "The quality of assessment and planning.",
                 None,
+            ),
+            (
+                "Timeliness of intervention",
+                "The timeliness of intervention, including during pre-proceedings, to support prompt decision-making and inform permanence planning.",
+                None,
+            ),
+            (
+                "Management oversight and supervision",
+                "The quality and impact of management oversight and supervision to support children’s experiences improving in a timely way.",
+                ("ilacs-2023", 4),
             ),
         ],
         "strengths": [
@@ -326,27 +430,60 @@ INSPECTIONS: list[dict] = [
         "covered": [
             (
                 "Support for 16- and 17-year-olds at risk of homelessness.",
-                ("ilacs-2023", 1),
+                None,
                 "Improved: inspectors saw better support for older children at risk of "
                 "homelessness.",
             ),
             (
                 "The response to teenagers at risk of exploitation.",
-                ("ilacs-2023", 2),
+                ("ilacs-2023", 1),
                 "A clear focus on developing the response; changes need time to embed.",
             ),
             (
                 "The response to disabled children.",
-                ("ilacs-2023", 4),
+                ("ilacs-2023", 3),
                 "Developing; leaders understand the areas to improve.",
             ),
             (
                 "Management oversight and supervision of children in need and on child "
                 "protection plans.",
-                ("ilacs-2023", 5),
+                ("ilacs-2023", 4),
                 "Quality of oversight and supervision still varies widely between teams.",
             ),
         ],
+    },
+    {
+        "key": "fv-2025-11",
+        "kind": Inspection.Kind.FOCUSED_VISIT,
+        "title": "Focused visit: children in care",
+        "start_date": dt.date(2025, 11, 25),
+        "end_date": dt.date(2025, 11, 26),
+        "published_date": dt.date(2026, 1, 12),
+        "inspectors": ["Michael Taylor", "Jenny-Ellen Scotland"],
+        "framework": "ILACS",
+        "document": "focused_visit_medway_2026-jan-12.pdf",
+        "summary": (
+            "Matching, placement and decision-making for children in care, children at risk "
+            "from exploitation or missing from care, and children in unregistered provision. "
+            "Senior leaders continue to show a strong commitment to children in care: children "
+            "enter care at the right time, most live in stable homes, and oversight by "
+            "independent reviewing officers is strong. No grades are given on a focused visit."
+        ),
+        "judgements": [],
+        "areas": [
+            (
+                "Children placed outside Medway",
+                "The consistency with which the needs of children placed outside the local authority area are met, particularly in relation to education, and emotional and mental health. (Outcome 4 National Social Care Framework)",
+                ("fv-2021", 2),
+            ),
+            (
+                "Missing and exploitation risk assessment",
+                "How consistently the risk assessment tool is applied to support the quality and impact of work with children who go missing or at risk of exploitation. (Outcome 3 National Social Care Framework)",
+                ("ilacs-2023", 1),
+            ),
+        ],
+        "strengths": [],
+        "covered": [],
     },
 ]
 
@@ -358,6 +495,9 @@ def load(**kwargs) -> dict[str, Inspection]:
     areas = {a.key: a for a in JudgementArea.objects.all()}
     by_key: dict[str, Inspection] = {}
     afis: dict[tuple[str, int], AreaForImprovement] = {}
+    for kind, start_date in RETIRED:
+        with contextlib.suppress(ProtectedError):  # someone's board decision is about it
+            Inspection.objects.filter(local_authority=la, kind=kind, start_date=start_date).delete()
     for data in INSPECTIONS:
         inspection, _ = Inspection.objects.update_or_create(
             local_authority=la,
@@ -376,20 +516,15 @@ def load(**kwargs) -> dict[str, Inspection]:
             },
         )
         by_key[data["key"]] = inspection
+        if data.get("document"):
+            _attach_document(inspection, data["document"])
         for area_key, wording, grade in data["judgements"]:
             Judgement.objects.update_or_create(
                 inspection=inspection,
                 area=areas[area_key],
                 defaults={"wording": wording, "grade": grade},
             )
-        for order, item in enumerate(data["areas"], start=1):
-            short_title, text, *rest = item
-            continues = afis[rest[0]] if rest and rest[0] else None
-            afi, _ = AreaForImprovement.objects.update_or_create(
-                inspection=inspection,
-                order=order,
-                defaults={"text": text, "short_title": short_title, "continues": continues},
-            )
+        for order, afi in enumerate(_load_areas(inspection, data["areas"], afis), start=1):
             afis[(data["key"], order)] = afi
         for order, text in enumerate(data["strengths"], start=1):
             Strength.objects.update_or_create(
@@ -406,6 +541,68 @@ def load(**kwargs) -> dict[str, Inspection]:
                 },
             )
     return by_key
+
+
+def _same_words(text: str) -> str:
+    return " ".join(text.replace("’", "'").lower().rstrip(" .").split())
+
+
+def _load_areas(inspection: Inspection, areas: list[tuple], afis: dict) -> list:
+    """Create or update the inspection's areas for improvement, in order.
+
+    An existing area is matched by its words first, then by its place, so that a database
+    loaded from an earlier demo (whose 2023 inspection had a fifth area, taken from the
+    report's summary) keeps the links boards and actions made to the areas that remain."""
+    existing = list(inspection.areas_for_improvement.all())
+    claimed: dict[int, AreaForImprovement] = {}
+    for order, (_, text, _) in enumerate(areas, start=1):
+        match = next((a for a in existing if _same_words(a.text) == _same_words(text)), None)
+        if match and match not in claimed.values():
+            claimed[order] = match
+    for order in range(1, len(areas) + 1):
+        if order not in claimed:
+            spare = next(
+                (a for a in existing if a.order == order and a not in claimed.values()), None
+            )
+            if spare:
+                claimed[order] = spare
+    if any(afi.order != order for order, afi in claimed.items()):
+        # Make room: orders are unique within an inspection.
+        inspection.areas_for_improvement.update(order=F("order") + 1000)
+        for afi in existing:
+            afi.order += 1000
+    loaded = []
+    for order, (short_title, text, continues_key) in enumerate(areas, start=1):
+        values = {
+            "text": text,
+            "short_title": short_title,
+            "continues": afis[continues_key] if continues_key else None,
+            "order": order,
+        }
+        afi = claimed.get(order)
+        if afi is None:
+            afi = AreaForImprovement.objects.create(inspection=inspection, **values)
+        elif any(getattr(afi, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(afi, field, value)
+            afi.save()
+        loaded.append(afi)
+    for afi in existing:
+        if afi not in loaded:
+            with contextlib.suppress(ProtectedError):  # a board decision or challenge is about it
+                afi.delete()
+    return loaded
+
+
+def _attach_document(inspection: Inspection, filename: str) -> None:
+    """Keep the real PDF with the inspection, once: a second run finds it already stored."""
+    stored = inspection.source_document
+    same = stored and Path(stored.name).name.startswith(Path(filename).stem)
+    if same and stored.storage.exists(stored.name):
+        return
+    with (DOCUMENTS / filename).open("rb") as document:
+        inspection.source_document.save(filename, File(document), save=False)
+    inspection.save(update_fields=["source_document"])
 
 
 def area(inspection_key: str, order: int) -> AreaForImprovement:

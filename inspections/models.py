@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from inspections.short_titles import suggest_short_title
+
 
 class LocalAuthority(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -86,6 +88,14 @@ class Inspection(models.Model):
         def graded_kinds(cls) -> list[str]:
             return [cls.ILACS_STANDARD, cls.ILACS_SHORT]
 
+        @classmethod
+        def with_article(cls, value: str) -> str:
+            """The kind in running text: "an ILACS standard inspection", "a focused visit"."""
+            label = str(cls(value).label)
+            if not label[:2].isupper():  # keep acronyms such as ILACS as they are
+                label = label[:1].lower() + label[1:]
+            return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
+
     local_authority = models.ForeignKey(
         LocalAuthority, on_delete=models.PROTECT, related_name="inspections"
     )
@@ -132,6 +142,10 @@ class Inspection(models.Model):
     def display_title(self) -> str:
         label = self.title or self.get_kind_display()
         return f"{label}, {self.start_date:%B %Y}"
+
+    @property
+    def kind_with_article(self) -> str:
+        return Inspection.Kind.with_article(self.kind)
 
     @property
     def is_graded(self) -> bool:
@@ -208,7 +222,9 @@ class AreaForImprovement(models.Model):
         verbose_name_plural = "areas for improvement"
         constraints = [
             models.UniqueConstraint(
-                fields=["inspection", "order"], name="afi_order_unique_per_inspection"
+                fields=["inspection", "order"],
+                name="afi_order_unique_per_inspection",
+                deferrable=models.Deferrable.DEFERRED,
             ),
         ]
 
@@ -220,7 +236,9 @@ class AreaForImprovement(models.Model):
 
     @property
     def label(self) -> str:
-        return self.short_title or (self.text if len(self.text) <= 90 else self.text[:87] + "…")
+        """The heading for pages and the board pack: the short title, or one suggested from
+        the text (whole words only)."""
+        return self.short_title or suggest_short_title(self.text) or self.text
 
 
 @pghistory.track()
@@ -260,7 +278,9 @@ class AreaCovered(models.Model):
         verbose_name_plural = "areas covered"
         constraints = [
             models.UniqueConstraint(
-                fields=["inspection", "order"], name="area_covered_order_unique_per_inspection"
+                fields=["inspection", "order"],
+                name="area_covered_order_unique_per_inspection",
+                deferrable=models.Deferrable.DEFERRED,
             ),
         ]
 

@@ -5,7 +5,7 @@ action planning visit letters, and joint targeted area inspection (JTAI) letters
 from 2018 onwards, either as the published PDF or as text pasted from it.
 
 The result is a *draft*: every field is a best guess that a person confirms before saving.
-Nothing here imports Django; the only third-party dependency is ``pypdf``.
+Nothing here imports Django. PDFs are read through ``inspections.ofsted_pdf`` (PDFium).
 
 Public API: ``extract_text``, ``parse_text``, ``parse_document``, ``OfstedDraft``,
 ``Judgement``, ``OfstedDocumentError`` and ``MAX_PDF_BYTES``.
@@ -13,14 +13,13 @@ Public API: ``extract_text``, ``parse_text``, ``parse_document``, ``OfstedDraft`
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from pypdf import PdfReader
+from inspections.ofsted_pdf import PdfPasswordError, pdf_layout_text
 
 __all__ = [
     "MAX_PDF_BYTES",
@@ -67,6 +66,7 @@ class OfstedDraft:
     areas_for_improvement: list[str] = field(default_factory=list)
     priority_actions: list[str] = field(default_factory=list)
     areas_covered: list[str] = field(default_factory=list)
+    theme: str | None = None  # a focused visit's theme: what inspectors looked at
 
     def as_json_dict(self) -> dict:
         def iso(value: date | None) -> str | None:
@@ -79,6 +79,7 @@ class OfstedDraft:
             "end_date": iso(self.end_date),
             "published_date": iso(self.published_date),
             "inspectors": list(self.inspectors),
+            "theme": self.theme,
             "judgements": [{"area": j.area, "grade": j.grade} for j in self.judgements],
             "areas_for_improvement": list(self.areas_for_improvement),
             "priority_actions": list(self.priority_actions),
@@ -97,7 +98,14 @@ def extract_text(data: bytes, *, filename: str = "") -> str:
     """Return the text of a PDF or plain-text file, or raise OfstedDocumentError.
 
     The file type is decided by its content (a PDF starts with ``%PDF``), not its name.
+    A PDF's text comes without page furniture, one paragraph a line where its layout shows
+    paragraphs (see inspections.ofsted_pdf).
     """
+    return _extract(data, filename)[0]
+
+
+def _extract(data: bytes, filename: str) -> tuple[str, bool]:
+    """The text, and whether it is one paragraph a line (from a PDF's layout)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("extract_text expects bytes")
     data = bytes(data)
@@ -114,45 +122,29 @@ def extract_text(data: bytes, *, filename: str = "") -> str:
             "or paste the text instead."
         )
     is_pdf = b"%PDF-" in data[:1024]  # the header may follow a little junk
-    text = _pdf_text(data, name) if is_pdf else _plain_text(data, name)
+    text, paragraphs = _pdf_text(data, name) if is_pdf else (_plain_text(data, name), False)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         raise OfstedDocumentError(f"{name} contains no text. {_PASTE_HINT}")
-    return text
+    return text, paragraphs
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_text(data: bytes, name: str) -> tuple[str, bool]:
     corrupt = (
         f"{name} looks like a PDF but it is damaged or incomplete, so it can’t be read. "
         "Download the report from Ofsted again, or paste its text instead."
     )
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-    except Exception as exc:  # pypdf raises many types on malformed input
+        text, page_count, paragraphs = pdf_layout_text(data)
+    except PdfPasswordError as exc:
+        raise OfstedDocumentError(
+            f"{name} is password-protected, so its text can’t be read. "
+            "Use the unprotected report from the Ofsted website, or paste its text instead."
+        ) from exc
+    except Exception as exc:  # PDFium reports damage in several ways
         raise OfstedDocumentError(corrupt) from exc
-    try:
-        encrypted = reader.is_encrypted
-    except Exception as exc:
-        raise OfstedDocumentError(corrupt) from exc
-    if encrypted:
-        try:
-            # Many PDFs are "encrypted" only to restrict editing, with an empty open password.
-            opened = bool(reader.decrypt(""))
-        except Exception:  # wrong password, or an encryption method pypdf cannot handle
-            opened = False
-        if not opened:
-            raise OfstedDocumentError(
-                f"{name} is password-protected, so its text can’t be read. "
-                "Use the unprotected report from the Ofsted website, or paste its text instead."
-            )
-    try:
-        pages = list(reader.pages)
-        texts = [page.extract_text() or "" for page in pages]
-    except Exception as exc:
-        raise OfstedDocumentError(corrupt) from exc
-    text = "\n".join(texts)
     letters = sum(ch.isalpha() for ch in text)
-    if not pages or letters < 80 * max(1, len(pages)):
+    if not page_count or letters < 80 * max(1, page_count):
         raise OfstedDocumentError(
             f"{name} has no text layer (it looks like a scan or a picture of the pages), "
             f"so there is nothing to read. {_PASTE_HINT}"
@@ -164,7 +156,7 @@ def _pdf_text(data: bytes, name: str) -> str:
             f"The text inside {name} comes out as unreadable symbols (its fonts don’t map to "
             f"letters). {_PASTE_HINT}"
         )
-    return text
+    return text, paragraphs
 
 
 _BINARY_SIGNATURES = (
@@ -211,7 +203,8 @@ def _plain_text(data: bytes, name: str) -> str:
 
 def parse_document(data: bytes, *, filename: str = "") -> OfstedDraft:
     """Read a PDF or text file and return the draft parsed from it."""
-    return parse_text(extract_text(data, filename=filename))
+    text, paragraphs = _extract(data, filename)
+    return _parse(text, layout=paragraphs)
 
 
 # ---------------------------------------------------------------------------
@@ -444,6 +437,12 @@ class _Title(NamedTuple):
 
 
 def _clean_la(raw: str) -> str | None:
+    """The council's name as the title prints it, without the words around it.
+
+    'Inspection of Derby City local authority children's services' → 'Derby City';
+    'Luton Borough Council' (over 'Inspection of children's social care services') →
+    'Luton Borough Council'; 'Medway Children's Services' → 'Medway'.
+    """
     name = _squash(raw).strip(" ,.:;-–")
     name = re.sub(r"^(?i:the)\s+", "", name)
     previous = None
@@ -452,17 +451,26 @@ def _clean_la(raw: str) -> str | None:
         name = re.sub(rf"(?i)\s*{_APOS}s$", "", name)
         name = re.sub(
             rf"(?i)\s+(?:children{_APOS}?s?\s+(?:social\s+care\s+)?services|local\s+authority|"
-            r"(?:(?:city|county|borough|metropolitan\s+borough|district)\s+)?council)$",
+            rf"young\s+people{_APOS}?s?\s+services)$",
             "",
             name,
         ).strip(" ,.:;-–")
     if not name or not name[0].isupper() or len(name) > 70:
         return None
-    if re.fullmatch(r"(?i)local\s+authority|children.*|council", name):
+    if re.fullmatch(r"(?i)local\s+authority|children.*|council|ofsted", name):
         return None
     if name.isupper() and len(name) > 3:  # 'OFSTED INSPECTION OF MEDWAY'S CHILDREN'S SERVICES'
         name = re.sub(r"\b(Of|And|The|Upon|On|In)\b", lambda m: m.group().lower(), name.title())
     return name
+
+
+# The 2018-20 ILACS reports and the single inspection framework (SIF) reports before them put
+# the council's name on a line of its own above the title.
+_TITLE_UNDER_NAME = re.compile(
+    r"(?i:(?:re-?)?inspection\s+of\s+(?:local\s+authority\s+)?children"
+    rf"{_APOS}?s?\s+(?:social\s+care\s+)?services|(?:re-?)?inspection\s+of\s+services\s+for"
+    r"\s+children\b.*)"
+)
 
 
 def _find_title(lines: list[str]) -> _Title | None:
@@ -482,16 +490,30 @@ def _find_title(lines: list[str]) -> _Title | None:
     if m and (best is None or m.start() < offsets[best.line]):
         la = _clean_la(m.group("la"))
         if la:
-            # 'services for children in need...' is the pre-2018 single inspection framework.
-            kind = "other" if re.search(r"(?i)services\s+for\s+children", m.group()) else "ilacs"
-            best = _Title(kind, la, _line_at(offsets, m.start()))
+            best = _Title("ilacs", la, _line_at(offsets, m.start()))
+    nonblank = [i for i, line in enumerate(head_lines[:40]) if line][:6]
+    for before, at in zip(nonblank, nonblank[1:], strict=False):
+        if best is not None and at >= best.line:
+            break
+        if _TITLE_UNDER_NAME.fullmatch(head_lines[at]) and len(head_lines[before].split()) <= 8:
+            name = head_lines[before]
+            earlier = [i for i in nonblank if i < before]
+            if earlier and re.fullmatch(r"(?i)council|borough\s+council|county\s+council", name):
+                name = f"{head_lines[earlier[-1]]} {name}"  # the name wrapped over two lines
+            la = _clean_la(name)
+            if la:
+                best = _Title("ilacs", la, before)
+                break
     for i, line in enumerate(head_lines):
         if best is not None and i >= best.line:
             break
         if _JTAI_START.match(line):
             title = line
             j = i + 1
-            while j < len(head_lines) and j <= i + 3 and head_lines[j]:
+            while j < len(head_lines) and j <= i + 4:
+                if not head_lines[j]:
+                    j += 1  # paragraphs from a PDF's layout have blank lines between them
+                    continue
                 last_word = title.rsplit(" ", 1)[-1].lower()
                 nxt = head_lines[j]
                 if nxt[0].islower() or last_word in _CONNECTORS:
@@ -592,7 +614,9 @@ _NAMES_SENTENCE = re.compile(
     r"(?:carried\s+out|led|undertaken|conducted)\s+by|inspectors\s+were)"
     r"\s+(?P<names>[^.;\n]{3,300}(?:\n[^.;\n]{1,200})?)"
 )
-_LEAD_INSPECTOR = re.compile(r"(?i:lead\s+inspector)\s*[:\-–]\s*(?P<name>[^\n,;]{3,80})")
+_LEAD_INSPECTOR = re.compile(
+    r"(?<![Dd]eputy\s)(?i:lead\s+inspector)\s*[:\-–]\s*(?P<name>[^\n,;]{3,80})"
+)
 _ROLE_LINE = re.compile(
     rf"^(?P<name>.*?)\s*[,–-]?\s*(?<![\w'’])(?:(?:Her|His)\s+Majesty{_APOS}s\s+Inspector|HMI|Senior\s+HMI|"
     rf"Ofsted\s+Inspector|Lead\s+[Ii]nspector)\s*$",
@@ -630,10 +654,12 @@ def _find_inspectors(lines: list[str]) -> list[str]:
     for m in _NAMES_SENTENCE.finditer(text):
         for name in _split_names(m.group("names")):
             found.append((m.start("names"), name))
+    lead_positions: set[int] = set()
     for m in _LEAD_INSPECTOR.finditer(text):
         name = _as_name(re.split(rf"\s+(?:Her|His|Ofsted|HMI|Senior)\b|\s+{_ROLE}", m["name"])[0])
         if name:
             found.append((m.start("name"), name))
+            lead_positions.add(m.start("name"))
     for i, line in enumerate(lines):
         m = _ROLE_LINE.match(line)
         if not m:
@@ -646,6 +672,9 @@ def _find_inspectors(lines: list[str]) -> list[str]:
                     break
         if name:
             found.append((offsets[i], name))
+    leads = [(pos, name) for pos, name in found if pos in lead_positions]
+    if leads:
+        found = leads  # a report that names its lead inspector: the lead, not the whole team
     found.sort(key=lambda item: item[0])
     names: list[str] = []
     seen: set[str] = set()
@@ -795,7 +824,33 @@ def _rows_by_column(lines: list[str], start: int) -> list[Judgement]:
     return [Judgement(_squash(label), grade) for label, grade in zip(labels, grades, strict=True)]
 
 
+# Single inspection framework (2013-18) reports number their judgement rows:
+# '1. Children who need help and protection  Good', '2.1 Adoption performance  Inadequate'.
+_NUMBERED_ROW = re.compile(
+    r"^\d{1,2}(?:\.\d{1,2})?\.?\s+(?P<label>[A-Z][^.:;]{3,120}?)\s+"
+    r"(?P<grade>(?i:outstanding|good|inadequate|requires\s+improvement(?:\s+to\s+be\s+good)?))$"
+)
+
+
+def _numbered_rows(lines: list[str]) -> list[Judgement]:
+    rows: list[Judgement] = []
+    for line in lines[:300]:
+        if not line:
+            continue
+        m = _NUMBERED_ROW.match(line)
+        if m:
+            rows.append(Judgement(_squash(m["label"]), _grade_value(m["grade"])))
+        elif len(rows) >= 3:
+            return rows
+        else:
+            rows = []
+    return rows if len(rows) >= 3 else []
+
+
 def _find_judgements(lines: list[str]) -> list[Judgement]:
+    numbered = _numbered_rows(lines)
+    if numbered:
+        return numbered
     tries = 0
     for i, line in enumerate(lines):
         if _TABLE_HEADER.match(line) and tries < 20:
@@ -821,7 +876,7 @@ def _find_judgements(lines: list[str]) -> list[Judgement]:
 # ---------------------------------------------------------------------------
 
 _BULLET = re.compile(
-    r"^(?:[\u2022\u25cf\u25aa\u25ab\u25a0\u25a1\u25e6\u25cb\u2023\u2043\u2219\u00b7\u25ba"
+    r"^(?:[\u2022\u25cf\u25aa\u25ab\u25a0\u25a1\u25fb-\u25fe\u25e6\u25cb\u2023\u2043\u2219\u00b7\u25ba"
     r"\u25b6\u27a2\u2713\u2714\u25c6\u2666\u2756\u2192\u00bb\ufffd\ue000-\uf8ff]+\s*"
     r"|[-–—*+>]\s+|o\s+|\(?\d{1,2}[.)]\s+|\(?[a-h]\)\s+|\([ivx]{1,4}\)\s+)"
 )
@@ -881,16 +936,22 @@ def _heading_at(lines: list[str], i: int) -> tuple[str | None, int]:
     if not line or not line[0].isupper() or _BULLET.match(line):
         return None, 0
     bare = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", line).strip()
+    bare = re.sub(r"(?<=[?a-z])\d{1,2}$", "", bare)  # a footnote marker: 'improve?1'
     for kind, pattern in _SECTION_HEADINGS:
         if pattern.fullmatch(bare.rstrip(":. ")):
             return kind, 1
     if _STOP_HEADING.fullmatch(bare):
         return "stop", 1
-    if i + 1 < len(lines) and lines[i + 1] and len(bare) < 60:
-        joined = f"{bare} {lines[i + 1]}".rstrip(":. ")
+    if i + 1 < len(lines) and lines[i + 1] and len(bare) < 70 and not _BULLET.match(lines[i + 1]):
+        joined = f"{bare} {lines[i + 1]}"
         for kind, pattern in _SECTION_HEADINGS:
-            if pattern.fullmatch(joined):
+            if pattern.fullmatch(joined.rstrip(":. ")):
                 return kind, 2
+        # 'The experiences and progress of children who need help and' / 'protection: good'
+        if re.match(r"(?i)the\s+(?:experiences|impact)\b", bare) and _STOP_HEADING.fullmatch(
+            joined
+        ):
+            return "stop", 2
     return None, 0
 
 
@@ -898,6 +959,8 @@ class _Entry(NamedTuple):
     text: str
     bullet: bool
     gap: bool  # a blank line (not a page break) came before it
+    numbered: bool = False  # '1. ...' rather than a bullet glyph
+    after_number: bool = False  # a bare number (page number or footnote mark) came before it
 
 
 _XREF_END = re.compile(
@@ -925,7 +988,7 @@ def _join_item(parts: list[str]) -> str:
         part = part.strip()
         if not part:
             continue
-        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and part[0].isalpha():
+        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and part[0].isalnum():
             text += part
         elif text:
             text += " " + part
@@ -945,7 +1008,7 @@ def _continues(previous: str, entry: _Entry) -> bool:
 
 def _collect_list(lines: list[str], start: int) -> list[str]:
     entries: list[_Entry] = []
-    blank = page_break = False
+    blank = page_break = number = False
     for j in range(start, min(len(lines), start + 400)):
         line = lines[j]
         if not line:
@@ -953,40 +1016,51 @@ def _collect_list(lines: list[str], start: int) -> list[str]:
             continue
         if _is_page_furniture(line):
             page_break = True
+            # a bare number straight before text is a footnote's; a page break has its running
+            # header between the page number and the text that goes on
+            number = bool(re.fullmatch(r"\d{1,2}", line))
             continue
         bullet = _BULLET.match(line)
+        gap = blank and not page_break
         if bullet:
-            entries.append(_Entry(line[bullet.end() :].strip(), True, blank and not page_break))
+            numbered = bool(re.match(r"\(?\d", line))
+            entries.append(_Entry(line[bullet.end() :].strip(), True, gap, numbered, number))
         else:
             if _heading_at(lines, j)[0] is not None:
                 break
-            entries.append(_Entry(line, False, blank and not page_break))
-        blank = page_break = False
+            entries.append(_Entry(line, False, gap, False, number))
+        blank = page_break = number = False
     if any(e.bullet for e in entries):
         return _bulleted_items(entries)
     return _plain_items(entries)
 
 
 def _bulleted_items(entries: list[_Entry]) -> list[str]:
+    first_numbered = next((e.numbered for e in entries if e.bullet), False)
     items: list[list[str]] = []
     current: list[str] | None = None
     i = 0
     while i < len(entries):
         entry = entries[i]
         if entry.bullet:
+            if entry.numbered and items and not first_numbered:
+                break  # numbered findings after the bulleted list: never list items
             current = [entry.text]
             items.append(current)
         elif current is None:
             pass  # introductory sentence before the first bullet
         elif not "".join(current):
             current.append(entry.text)  # a bullet glyph alone on its line
-        elif _continues(current[-1], entry):
+        elif _continues(current[-1], entry) and not (
+            entry.after_number and entry.text[:1].isupper()
+        ):
             current.append(entry.text)
         else:
             # A stray running header or footer between bullets: skip it; otherwise the list is over.
-            ahead = entries[i : i + 4]
+            # A footnote (after its bare number) may run longer, up to the next bullet.
+            ahead = entries[i : i + (8 if entry.after_number else 4)]
             k = next((n for n, e in enumerate(ahead) if e.bullet), None)
-            if k is None or any(len(e.text) > 100 for e in ahead[:k]):
+            if k is None or (not entry.after_number and any(len(e.text) > 100 for e in ahead[:k])):
                 break
             i += k
             continue
@@ -1043,19 +1117,102 @@ def _plain_items(entries: list[_Entry]) -> list[str]:
     return texts
 
 
-def _find_sections(lines: list[str]) -> dict[str, list[str]]:
+_NUMBER_ITEM = re.compile(r"^\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})[.)]\s+")
+_RECOMMENDATIONS = re.compile(r"(?i)recommendations?:?")
+
+
+def _collect_paragraph_list(lines: list[str], start: int, *, numbered: bool) -> list[str]:
+    """A list in text from the PDF layout reader: one paragraph a line, items marked '• '.
+
+    The list is the run of bullets after the heading (after at most two lead-in paragraphs);
+    the first paragraph that is not a bullet ends it. Numbered paragraphs are findings, not
+    items, except under 'Recommendations' (single inspection framework reports).
+    """
+    items: list[str] = []
+    lead_ins = 0
+    lead_in = None
+    for j in range(start, min(len(lines), start + 400)):
+        line = lines[j]
+        if not line or _is_page_furniture(line):
+            continue
+        if line.startswith("• "):
+            if not items and lead_in and _introduces_items(lead_in):
+                items.append(lead_in)  # 'The local authority needs to ..., including:'
+            items.append(line[2:])
+            continue
+        if items and line[:1].islower():
+            items[-1] += " " + line  # a wrapped line set apart from its item
+            continue
+        number = _NUMBER_ITEM.match(line)
+        if numbered and number:
+            items.append(line[number.end() :])
+            continue
+        if items or _heading_at(lines, j)[0] is not None:
+            break
+        lead_ins += 1
+        lead_in = line
+        if lead_ins > 2:
+            break
+    return [text for text in (_join_item([item]) for item in items) if text]
+
+
+def _introduces_items(line: str) -> bool:
+    """A lead-in that is part of the first item ('... including:'), not a heading-like
+    introduction ('Inspectors identified the following areas for improvement:')."""
+    return line.endswith(":") and not re.search(
+        r"(?i)\bfollowing\b|\bareas?\s+(?:for|of|that)\b|\bneeds?\s+to\s+improve\b|\bas\s+follows\b",
+        line,
+    )
+
+
+def _find_sections(lines: list[str], *, layout: bool = False) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"improve": [], "priority": [], "covered": []}
     seen = dict.fromkeys(found, 0)
+    recommendations: list[str] = []
     i = 0
     while i < len(lines):
         kind, used = _heading_at(lines, i)
         if kind in found and seen[kind] < 10:  # a real document has one or two of each
             seen[kind] += 1
-            for item in _collect_list(lines, i + used):
+            items = _collect_paragraph_list(lines, i + used, numbered=False) if layout else []
+            if not items:
+                items = _collect_list(lines, i + used)
+            for item in items:
                 if item not in found[kind]:
                     found[kind].append(item)
+        elif not recommendations and _RECOMMENDATIONS.fullmatch(lines[i]):
+            if layout:
+                recommendations = _collect_paragraph_list(lines, i + 1, numbered=True)
+            else:
+                recommendations = _collect_list(lines, i + 1)
         i += max(used, 1)
+    if not found["improve"] and recommendations:
+        found["improve"] = recommendations  # pre-2018 reports: 'Recommendations'
     return found
+
+
+# ---------------------------------------------------------------------------
+# Focused visit theme
+# ---------------------------------------------------------------------------
+
+_THEME = re.compile(
+    r"(?:(?:[Ii]nspectors|[Tt]he\s+inspectors?|[Tt]his\s+(?:focused\s+)?visit|[Tt]he\s+(?:focused\s+)?"
+    r"visit)\s+(?:looked\s+at|evaluated|reviewed|considered|examined|focused\s+on|explored)\s+)"
+    rf"(?:(?:the\s+)?(?:(?:local\s+authority|council|authority){_APOS}s?\s+)?arrangements\s+for\s+)?"
+    r"(?P<theme>.+?)\.(?P<quote>['’”]?)(?=\s|$)",
+    re.S,
+)
+
+
+def _find_theme(lines: list[str]) -> str | None:
+    """What a focused visit looked at: 'Inspectors looked at the local authority's arrangements
+    for children in care.' → 'children in care'."""
+    text = _squash(" ".join(lines[:400]))[:30_000]
+    for m in _THEME.finditer(text):
+        theme = m.group("theme").strip() + m.group("quote")  # "the ‘front door.’"
+        if 3 <= len(theme) <= 600 and not re.match(r"(?i)a\s+range\s+of|evidence\b", theme):
+            return theme
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -1067,6 +1224,11 @@ def parse_text(text: str) -> OfstedDraft:
     """Parse the text of an Ofsted document into a draft. Never fails on odd text."""
     if not isinstance(text, str):
         raise TypeError("parse_text expects a str")
+    return _parse(text, layout=False)
+
+
+def _parse(text: str, *, layout: bool) -> OfstedDraft:
+    """layout: the text comes from the PDF layout reader (one paragraph a line)."""
     lines = _clean_lines(text)
     title = _find_title(lines)
     judgements = _find_judgements(lines)
@@ -1075,7 +1237,7 @@ def parse_text(text: str) -> OfstedDraft:
     kind = _decide_kind(title, head, bool(judgements), start, end)
     if kind not in {"ilacs_standard", "ilacs_short"}:
         judgements = []  # visits and JTAIs are not graded
-    sections = _find_sections(lines)
+    sections = _find_sections(lines, layout=layout)
     return OfstedDraft(
         local_authority=title.local_authority if title else None,
         inspection_type=kind,
@@ -1087,4 +1249,5 @@ def parse_text(text: str) -> OfstedDraft:
         areas_for_improvement=sections["improve"],
         priority_actions=sections["priority"],
         areas_covered=sections["covered"],
+        theme=_find_theme(lines) if kind == "focused_visit" else None,
     )

@@ -269,11 +269,18 @@ def describe(item: dict) -> str:
     return " ".join(sentences)
 
 
+SINGLE_VALUE_WIDTH = 280
+SINGLE_VALUE_HEIGHT = 200
+
+
 def indicator_chart(
     item: dict, *, id_prefix: str = "chart", width: int = 640, height: int = 320
 ) -> SafeString:
-    """Chart one indicator item from kpis.selectors: its series, comparators and target."""
+    """Chart one indicator item from kpis.selectors: its series, comparators and target. A
+    single period has no line to show, so its chart is drawn small."""
     period_keys = [p["period_end"] for p in item["periods"]]
+    if len(period_keys) <= 1:
+        width, height = min(width, SINGLE_VALUE_WIDTH), min(height, SINGLE_VALUE_HEIGHT)
     series = []
     for s in item["series"]:
         by_period = {p["period_end"]: p["value"] for p in s["points"]}

@@ -37,6 +37,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils import timezone
 
 from actions.models import Rag
 from kpis import charts
@@ -192,11 +193,26 @@ def scorecard_reds(*, on: dt.date | None = None) -> list[dict]:
     return [item for item in scorecard_data(on=on) if item["rag"] == Rag.RED]
 
 
+OLD_AFTER_DAYS = 365
+
+
+def mark_old_values(item: dict, *, on: dt.date) -> None:
+    """Flag an indicator item's latest value and comparators (`is_old`) when the period they
+    are for ended more than a year before `on`: a board should not read a 2023 figure as
+    this month's."""
+    cutoff = (on - dt.timedelta(days=OLD_AFTER_DAYS)).isoformat()
+    for point in [item["latest"], *item["comparators"]]:
+        if point:
+            point["is_old"] = point["period_end"] < cutoff
+    item["latest_is_old"] = bool(item["latest"] and item["latest"]["is_old"])
+
+
 def pack_section_context(*, on: dt.date | None = None) -> dict:
     """Everything templates/kpis/includes/pack_section.html needs, as plain data with each
     indicator's chart as an SVG string (the same picture as the indicator page)."""
     indicators = scorecard_data(on=on)
     for item in indicators:
+        mark_old_values(item, on=on or timezone.localdate())
         item["chart_svg"] = str(charts.indicator_chart(item, id_prefix="pack-chart"))
     return {
         "on": on.isoformat() if on else None,

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
@@ -13,7 +14,7 @@ from actions.models import Rag
 from kpis import charts, services
 from kpis.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
-from kpis.selectors import indicator_data, scorecard_data
+from kpis.selectors import indicator_data, mark_old_values, scorecard_data
 from kpis.services import CsvImportError, indicator_for_entry
 from medway_improve.forms import add_service_errors
 
@@ -22,6 +23,8 @@ from medway_improve.forms import add_service_errors
 def indicator_list(request: HttpRequest) -> TemplateResponse:
     """The scorecard: every indicator's latest value, target, RAG, trend and comparators."""
     items = scorecard_data()
+    for item in items:
+        mark_old_values(item, on=timezone.localdate())
     rag = request.GET.get("rag", "")
     shown = [i for i in items if i["rag"] == rag] if rag in Rag.values else items
     counts = {value: sum(1 for i in items if i["rag"] == value) for value in Rag.values}

@@ -2,6 +2,7 @@
 
 import logging
 import os
+from datetime import timedelta
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -28,6 +29,13 @@ app.conf.beat_schedule = {
     "imports-purge-pending-uploads": {
         "task": "imports.purge_pending_uploads",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Packs left queued (Redis was down at "Generate now") or rendering (the worker died)
+    # too long are queued again, as the reminders tick does for reminders.
+    "board-pack-requeue-stuck": {
+        "task": "boardpacks.requeue_stuck",
+        "schedule": timedelta(seconds=settings.BOARD_PACK_SWEEP_SECONDS),
+        "options": {"expires": max(settings.BOARD_PACK_SWEEP_SECONDS - 10, 5)},
     },
     # The month's board pack, built and emailed to every board member.
     "board-pack-monthly": {

@@ -11,6 +11,7 @@ def service(request):
         "nav_section": (match.namespace or match.url_name or "") if match else "",
         "service_name": settings.SERVICE_NAME,
         "council_name": settings.COUNCIL_NAME,
+        "mfa_required": settings.MFA_REQUIRED,
         "can_export_history": permissions.can_export_history(request.user)
         if hasattr(request, "user")
         else False,

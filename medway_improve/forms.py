@@ -1,5 +1,7 @@
 """GOV.UK Design System markup for Django forms: `{{ form }}` renders GOV.UK fields."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
@@ -23,6 +25,7 @@ _WIDGET_CLASSES = {
     "checkbox": "govuk-checkboxes__input",
     "clearablefile": "govuk-file-upload",
     "file": "govuk-file-upload",
+    "multiplefile": "govuk-file-upload",
 }
 _ERROR_CLASSES = {
     "govuk-input": "govuk-input--error",
@@ -56,6 +59,73 @@ class FastSelect(forms.Select):
         )
 
 
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes in a fieldset. The field gets the
+    date as "YYYY-M-D" (so an impossible date fails the field's own parsing); a single ISO
+    value under the field's name (an older form, a test) is accepted as well."""
+
+    template_name = "includes/govuk/date_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value.count("-") == 2:
+            year, month, day = value.split("-")
+            return [day, month, year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        day, month, year = (
+            (data.get(f"{name}_{i}") or "").strip().replace("-", "") for i in range(3)
+        )
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and not any(f"{name}_{i}" in data for i in range(3))
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else ""
+
+
+class GovukDateField(forms.DateField):
+    """A date typed as day, month and year (GOV.UK pattern), with GOV.UK error messages."""
+
+    widget = GovukDateInput
+    input_formats = ["%Y-%m-%d"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.count("-") == 2:
+            label = str(self.label or "The date").removesuffix(" (optional)")
+            year, month, day = value.split("-")
+            missing = [
+                part
+                for part, typed in (("day", day), ("month", month), ("year", year))
+                if not typed
+            ]
+            if missing:
+                raise ValidationError(
+                    f"{label} must include a {' and '.join(missing)}", code="incomplete"
+                )
+            try:
+                if len(year) != 4:
+                    raise ValueError
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise ValidationError(f"{label} must be a real date", code="invalid") from None
+        return super().to_python(value)
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "includes/govuk/form.html"
     field_template_name = "includes/govuk/field.html"
@@ -74,6 +144,8 @@ class GovukFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+            if isinstance(widget, GovukDateInput):
+                widget.attrs["class"] = "govuk-input govuk-date-input__input"
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_helptext"
 
@@ -91,6 +163,23 @@ class GovukFormMixin:
             error_id = f"id_{self.add_prefix(name)}_error"
             if error_id not in described:
                 widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
+
+
+class PeriodDateField(forms.DateField):
+    """A date that bounds a period to read or export: between FIRST and LAST, so a range
+    like 0001-01-01 to 9999-12-31 is refused with a message instead of overflowing the
+    date arithmetic behind it (a day after 31 December 9999 does not exist)."""
+
+    FIRST = dt.date(2000, 1, 1)
+    LAST = dt.date(2099, 12, 31)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not (self.FIRST <= value <= self.LAST):
+            raise ValidationError(
+                f"Enter a date between {self.FIRST:%-d %B %Y} and {self.LAST:%-d %B %Y}.",
+                code="out_of_range",
+            )
 
 
 class Form(GovukFormMixin, forms.Form):

@@ -49,6 +49,45 @@ class SessionRefreshMiddleware:
         return response
 
 
+class SessionLifetimeMiddleware:
+    """However active, a signed-in session lasts at most SESSION_MAX_LIFETIME_SECONDS from
+    signing in (12 hours by default); then the person signs in again, and comes back to the
+    page they asked for."""
+
+    STAMP = "_signed_in_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(self.STAMP)
+            if (
+                started is not None
+                and time.time() - started > settings.SESSION_MAX_LIFETIME_SECONDS
+            ):
+                return self._sign_in_again(request)
+        response = self.get_response(request)
+        # Stamp a session when someone is first seen signed in (this includes the sign-in
+        # request itself: login() keeps the session's data when it changes the key).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self.STAMP not in request.session:
+            request.session[self.STAMP] = int(time.time())
+        return response
+
+    def _sign_in_again(self, request):
+        from django.contrib.auth import logout
+
+        logout(request)
+        target = reverse(settings.LOGIN_URL)
+        if request.method == "GET" and not request.htmx:
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
+
+
 class PrivatePagesMiddleware:
     """Pages for a signed-in person hold personal and sensitive data: no shared cache may
     keep them, and the browser must check before reusing one."""

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "medway_improve.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "medway_improve.middleware.RoleRequiredMiddleware",
@@ -83,7 +85,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "medway_improve.middleware.HtmxVaryMiddleware",
     "medway_improve.middleware.PrivatePagesMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -310,6 +311,10 @@ if not (1 <= BOARD_PACK_DAY <= 28 and 1 <= BOARD_MEETING_DAY <= 28):
     raise ImproperlyConfigured("BOARD_PACK_DAY and BOARD_MEETING_DAY must be between 1 and 28.")
 BOARD_PACK_MAX_ATTACHMENT_BYTES = env.int("BOARD_PACK_MAX_ATTACHMENT_BYTES", default=5_000_000)
 BOARD_PACK_TIME_LIMIT = env.int("BOARD_PACK_TIME_LIMIT", default=600)
+# A pack still queued this long after it was asked for (its task was never sent: Redis was
+# down) is queued again by a sweep that runs every BOARD_PACK_SWEEP_SECONDS.
+BOARD_PACK_REQUEUE_SECONDS = env.int("BOARD_PACK_REQUEUE_SECONDS", default=300)
+BOARD_PACK_SWEEP_SECONDS = env.int("BOARD_PACK_SWEEP_SECONDS", default=300)
 # Packs up to this many pages are tagged PDF/UA-1; longer ones are plain PDFs (still with
 # title, language and bookmarks) beside the HTML version. See boardpacks/pdf.py.
 BOARD_PACK_TAGGED_MAX_PAGES = env.int("BOARD_PACK_TAGGED_MAX_PAGES", default=200)
@@ -327,6 +332,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 # at most once in this many seconds of activity, rather than writing the session on every
 # request (a database write per page view for nothing).
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+# However active, a session ends this long after signing in (SessionLifetimeMiddleware).
+SESSION_MAX_LIFETIME_SECONDS = env.int("SESSION_MAX_LIFETIME_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -357,20 +364,29 @@ SECURE_CSP = {
 
 CSRF_FAILURE_VIEW = "medway_improve.views.csrf_failure"
 
-# Login throttling (django-axes) on every login form, the admin's included: after
-# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
-# refused for the cool-off period and sees a GOV.UK lockout page (429).
+# Login throttling (django-axes) on every login form, the admin's included (accounts/throttle.py):
+# after AXES_FAILURE_LIMIT wrong passwords for one username from one client address, that
+# pair is refused for the cool-off period and sees a GOV.UK lockout page (429); after
+# LOGIN_USERNAME_FAILURE_LIMIT for one username from any addresses, each further attempt
+# waits a delay that doubles (1 s, 2 s, 4 s ... at most the cool-off).
+# TRUSTED_PROXY_COUNT: how many proxies in front of the app append to X-Forwarded-For (1
+# behind docker-compose's TLS proxy). 0 (the default) uses the connection's address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttle.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Two-factor authentication (TOTP, django-otp). Required for improvement leads and
-# administrators whenever DEBUG is off (MFA_REQUIRED=1 asks for it in a demo too);
-# anyone else may turn it on from their two-factor page.
-MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+# administrators unless MFA_REQUIRED=0, whatever DEBUG says: only the demo (make demo,
+# scripts/run-demo.sh) turns it off, and the sign-in page then says so. Anyone else may turn
+# it on from their two-factor page.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = f"{SERVICE_NAME} ({COUNCIL_NAME})"
 # The admin never shows anyone's secret or QR code (it could be used to copy their second factor).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

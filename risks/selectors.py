@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from risks import charts
 from risks.models import Colour, Risk, RiskMatrix
@@ -71,6 +71,7 @@ def risk_items(risks: QuerySet | list[Risk], *, on: dt.date | None = None) -> li
                 "appetite_label": Colour(risk.appetite).label,
                 "above_appetite": risk.is_above_appetite,
                 "review_date": risk.review_date.isoformat(),
+                "review_date_display": dateformat.format(risk.review_date, "j F Y"),
                 "review_overdue": risk.is_review_overdue(on),
                 "status": risk.status,
                 "actions": [

@@ -5,6 +5,9 @@ set -uo pipefail
 PY=.venv/bin/python
 mkdir -p var
 export DEBUG="${DEBUG:-1}"
+# The demo's accounts share a published password: two-factor authentication is off, and the
+# sign-in page says so. Production never sets this.
+export MFA_REQUIRED="${MFA_REQUIRED:-0}"
 export EMAIL_URL="${EMAIL_URL:-console://}"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait; }

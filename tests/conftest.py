@@ -219,3 +219,10 @@ def smtp(settings, smtp_server):
         }
     }
     return smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Stored files (uploads, the demo's Ofsted PDFs) go to a temporary folder, never the
+    developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -10,8 +10,9 @@ register = template.Library()
 
 
 @register.filter
-def pack_date(value: str | None, fmt: str = "j M Y") -> str:
-    """Format an ISO date (or date-time) string: `{{ action.due_date|pack_date }}`."""
+def pack_date(value: str | None, fmt: str = "j F Y") -> str:
+    """Format an ISO date (or date-time) string: `{{ action.due_date|pack_date }}`. The pack
+    writes every day one way, "8 December 2026" (the default); months as "December 2026"."""
     if not value:
         return ""
     try:

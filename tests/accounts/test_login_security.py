@@ -331,3 +331,38 @@ def test_two_factor_requirement_can_be_turned_off_for_demos(client, lead, settin
     settings.MFA_REQUIRED = False
     sign_in(client, lead.username)
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+# --- Absolute session lifetime (issue 15, item 6) ---------------------------------------------
+
+
+def _age_session(client, seconds: int) -> None:
+    from medway_improve.middleware import SessionLifetimeMiddleware
+
+    session = client.session
+    session[SessionLifetimeMiddleware.STAMP] -= seconds
+    session.save()
+
+
+def test_activity_does_not_extend_a_session_beyond_twelve_hours(client, officer, settings):
+    assert settings.SESSION_MAX_LIFETIME_SECONDS == 12 * 60 * 60
+    sign_in(client, officer.username)
+    assert client.get(reverse("dashboard")).status_code == 200
+    _age_session(client, settings.SESSION_MAX_LIFETIME_SECONDS - 60)
+    assert client.get(reverse("dashboard")).status_code == 200  # still within the day
+    _age_session(client, 120)
+    response = client.get(reverse("actions:action_list"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next=%2Factions%2F"
+    assert "_auth_user_id" not in client.session
+    # Signing in again starts a new twelve hours.
+    sign_in(client, officer.username)
+    assert client.get(reverse("actions:action_list")).status_code == 200
+
+
+def test_an_htmx_request_past_the_lifetime_is_sent_to_sign_in(as_user, officer, settings):
+    client = as_user(officer)
+    client.get(reverse("dashboard"))
+    _age_session(client, settings.SESSION_MAX_LIFETIME_SECONDS + 1)
+    response = client.get(reverse("actions:action_list"), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("accounts:login")

@@ -83,7 +83,7 @@ def test_accepted_documents_are_stored_under_a_random_name(
     evidence = add(officer, action, name, data, description="  Audit findings  ")
     evidence.refresh_from_db()
     assert evidence.action == action
-    assert evidence.original_name == name
+    assert evidence.original_name == name.rsplit(".", 1)[0] + suffix
     assert evidence.content_type == content_type
     assert evidence.size == len(data)
     assert evidence.note == "Audit findings"
@@ -141,6 +141,38 @@ def test_the_original_name_is_cleaned(officer, action):
     evidence = add(officer, action, "C:\\Users\\me\\Board\x00 report\n.pdf", PDF)
     assert evidence.original_name == "Board report.pdf"
     assert add(officer, action, "\x01\x02", PDF).original_name == "document.pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stored_as"),
+    [
+        # The probe: a PDF header with HTML and script behind it, named .html.
+        ("minutes.html", PDF + b"<html><script>alert(1)</script></html>", "minutes.pdf"),
+        ("report.docx", PDF, "report.pdf"),
+        ("photo.png", JPEG, "photo.jpg"),
+        ("photo.JPEG", JPEG, "photo.JPEG"),
+        ("Report.PDF", PDF, "Report.PDF"),
+        ("slides.pdf", ooxml("ppt/presentation.xml"), "slides.pptx"),
+        ("Board report", PDF, "Board report.pdf"),
+        ("v1.2 final", PDF, "v1.2 final.pdf"),
+    ],
+)
+def test_the_name_carries_the_suffix_of_the_detected_type(
+    as_user, officer, action, name, data, stored_as
+):
+    evidence = add(officer, action, name, data)
+    assert evidence.original_name == stored_as
+    assert evidence.file.name.endswith(stored_as.rsplit(".", 1)[1].lower().replace("jpeg", "jpg"))
+    response = as_user(officer).get(
+        reverse("actions:evidence_download", args=[action.pk, evidence.pk])
+    )
+    assert response["Content-Disposition"] == f'attachment; filename="{stored_as}"'
+
+
+def test_a_long_name_keeps_its_suffix(officer, action):
+    evidence = add(officer, action, "x" * 300 + ".html", PDF)
+    assert 250 <= len(evidence.original_name) <= 255
+    assert evidence.original_name.endswith("x.pdf")
 
 
 def test_officer_cannot_add_documents_to_someone_elses_action(other_officer, action):

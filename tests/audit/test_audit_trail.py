@@ -544,3 +544,12 @@ def test_every_model_the_issue_names_is_tracked():
     assert expected <= tracked, expected - tracked
     # The high-volume delivery records and the uploads waiting for review are not audited.
     assert not {Reminder, DueDateNotice, ReminderRun, PendingUpload} & tracked
+
+
+def test_an_export_for_an_impossible_period_asks_for_real_dates(as_user, lead):
+    response = as_user(lead).get(
+        reverse("audit:history_export"), {"start": "0001-01-01", "end": "9999-12-31"}
+    )
+    assert response.status_code == 422
+    assert b"Enter a date between 1 January 2000 and 31 December 2099" in response.content
+    assert b"govuk-error-summary" in response.content

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts import permissions
 from board import selectors, services
@@ -52,7 +53,7 @@ def test_member_raises_owner_answers_member_accepts(as_user, board_member, offic
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="board-challenges">')
     assert "<html" not in body
-    assert f"Your challenge has been sent to {officer.display_name}." in body
+    assert f"Your challenge has been sent to {escape(officer.display_name)}." in body
     challenge = Challenge.objects.get()
     assert getattr(challenge, kind) == target
     assert challenge.target == target

@@ -5,6 +5,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from actions.models import Action, Status
 from board import services
@@ -134,7 +135,7 @@ def test_member_raises_a_challenge_with_htmx_and_gets_the_panel(
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="board-challenges">')
     assert "<html" not in body
-    assert f"Your challenge has been sent to {officer.display_name}." in body
+    assert f"Your challenge has been sent to {escape(officer.display_name)}." in body
     assert "Why is this still amber?" in body
     challenge = Challenge.objects.get()
     assert (challenge.action, challenge.raised_by, challenge.assigned_to) == (
@@ -151,7 +152,7 @@ def test_member_raises_a_challenge_without_javascript(as_user, board_member, off
     assert response.status_code == 302
     assert response["Location"] == action.get_absolute_url()
     page = client.get(response["Location"]).content.decode()
-    assert f"Your challenge has been sent to {officer.display_name}." in page
+    assert f"Your challenge has been sent to {escape(officer.display_name)}." in page
     assert Challenge.objects.count() == 1
 
 
@@ -212,7 +213,7 @@ def test_officer_answers_with_htmx_and_gets_the_card(as_user, board_member, offi
         f'<div class="govuk-summary-card app-challenge" id="challenge-{challenge.pk}">'
     )
     assert "Partner data is late." in body
-    assert f"Your answer has been sent to {board_member.display_name}." in body
+    assert f"Your answer has been sent to {escape(board_member.display_name)}." in body
     assert "Your answer</label>" not in body  # no second answer form
     challenge.refresh_from_db()
     assert challenge.state == Challenge.State.ANSWERED
@@ -715,3 +716,13 @@ def test_pack_page_renders_the_print_section(as_user, board_member, officer, act
     assert b"have been swapped" in swapped.content
     bad = as_user(board_member).get(reverse("board:challenge_pack") + "?since=2025-02-31")
     assert bad.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_challenge_pack_for_an_impossible_period_shows_the_default_one(as_user, lead):
+    response = as_user(lead).get(
+        reverse("board:challenge_pack"), {"since": "0001-01-01", "until": "9999-12-31"}
+    )
+    assert response.status_code == 200
+    assert b"Enter a date between 1 January 2000 and 31 December 2099" in response.content
+    assert b"The period shown is the default one." in response.content

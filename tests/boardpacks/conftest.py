@@ -92,13 +92,19 @@ class PdfText:
         return names
 
     def section(self, number: int) -> str:
-        """The text of numbered section `number` (from its first page to the next's)."""
+        """The text of numbered section `number`, from its title to the next section's
+        (short sections share pages, so both ends may be mid-page)."""
         starts = [(title, page) for title, page in self.outline if re.match(r"\d+\. ", title)]
         title, start = next((t, p) for t, p in starts if t.startswith(f"{number}. "))
-        later = [p for t, p in starts if int(t.split(".")[0]) > number]
-        end = min(later) if later else len(self.pages)
-        text = "\n".join(self.pages[start : max(end, start + 1)])
-        return text[text.index(title) :]
+        later = sorted(
+            ((int(t.split(".")[0]), t, p) for t, p in starts if int(t.split(".")[0]) > number)
+        )
+        end = later[0][2] + 1 if later else len(self.pages)
+        text = "\n".join(self.pages[start:end])
+        text = text[text.index(title) :]
+        if later:
+            text = text[: text.index(later[0][1], len(title))]
+        return text
 
 
 def has_ref(text: str, reference: str) -> bool:

@@ -11,8 +11,10 @@ from boardpacks import pdf
 
 HTML = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
 <title>A test pack</title><link rel="stylesheet" href="/static/boardpacks/pack.css"></head>
-<body><h1>Cover</h1><section class="pack-section"><h2>1. First</h2><p>Hello</p></section>
-<section class="pack-section"><h2>2. Second</h2><p>World</p></section></body></html>"""
+<body><section class="pack-cover"><h1>Cover</h1></section>
+<section class="pack-section"><h2>1. First</h2><p>Hello</p></section>
+<section class="pack-section" style="break-before: page"><h2>2. Second</h2><p>World</p>
+</section></body></html>"""
 
 
 def test_static_files_are_read_from_disk():
@@ -56,7 +58,7 @@ def test_html_becomes_a_tagged_pdf_with_title_language_and_outline():
     document = pdf.html_to_pdf(HTML)
     assert document.variant == "pdf/ua-1"
     reader = pypdf.PdfReader(io.BytesIO(document.content))
-    assert document.page_count == len(reader.pages) == 3  # each section starts a page
+    assert document.page_count == len(reader.pages) == 3  # the cover, then a page each
     assert reader.metadata.title == "A test pack"
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en-GB"

@@ -215,8 +215,8 @@ def test_what_changed_is_computed_against_the_previous_packs_frozen_data(celery_
 
     assert has_ref(parts["moved"], "1.5") and "Waiting for police data." in parts["moved"]
     assert (
-        f"{was_due.day} {was_due:%b %Y}" in parts["moved"]
-        and f"{new_due.day} {new_due:%b %Y}" in parts["moved"]
+        f"{was_due.day} {was_due:%B %Y}" in parts["moved"]
+        and f"{new_due.day} {new_due:%B %Y}" in parts["moved"]
     )
     assert has_ref(parts["rag"], "1.4")
     assert has_ref(parts["completed"], "2.7")

@@ -119,3 +119,72 @@ def test_render_task_reports_the_pack(media_root):
     assert result.get()["status"] == "ready"
     pack.refresh_from_db()
     assert pack.data["as_of"] == TODAY.isoformat()
+
+
+# --- A pack left queued when Redis was down (issue 15, operations) ---------------------------
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """The render task's queue: down until `broker.up = True`; records what was sent."""
+    from kombu.exceptions import OperationalError
+
+    class Broker:
+        up = False
+        sent: list[dict] = []
+
+    def apply_async(*, kwargs, **options):
+        if not Broker.up:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        Broker.sent.append(kwargs)
+
+    monkeypatch.setattr(tasks.render_board_pack, "apply_async", apply_async)
+    return Broker
+
+
+def test_generate_now_with_redis_down_keeps_the_pack_queued_without_an_error(
+    broker, lead, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = services.boardpack_request(user=lead, month=TODAY.replace(day=1))
+    assert pack.status == BoardPack.Status.QUEUED
+    assert broker.sent == []
+
+
+def test_the_sweep_queues_a_pack_left_queued_once_redis_is_back(
+    broker, lead, django_capture_on_commit_callbacks, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = services.boardpack_request(user=lead, month=TODAY.replace(day=1))
+    broker.up = True
+    # Not yet: a pack asked for moments ago may simply be waiting for a worker.
+    assert services.boardpacks_requeue_stuck() == []
+    later = timezone.now() + dt.timedelta(seconds=settings.BOARD_PACK_REQUEUE_SECONDS + 1)
+    assert services.boardpacks_requeue_stuck(now=later) == [pack.pk]
+    assert broker.sent == [{"pack_id": pack.pk}]
+
+
+def test_the_sweep_queues_a_pack_whose_render_was_abandoned(broker, settings, media_root):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    broker.up = True
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.BOARD_PACK_TIME_LIMIT + 1)
+    abandoned = BoardPackFactory(status=BoardPack.Status.RENDERING, started_at=long_ago)
+    BoardPackFactory(status=BoardPack.Status.RENDERING, started_at=timezone.now())
+    BoardPackFactory(ready=True)
+    assert services.boardpacks_requeue_stuck() == [abandoned.pk]
+
+
+def test_the_sweep_runs_on_the_beat_schedule(settings):
+    import datetime as dt
+
+    entry = app.conf.beat_schedule["board-pack-requeue-stuck"]
+    assert entry["task"] == "boardpacks.requeue_stuck"
+    assert entry["schedule"] == dt.timedelta(seconds=settings.BOARD_PACK_SWEEP_SECONDS)
+    assert app.amqp.router.route({}, "boardpacks.requeue_stuck")["queue"].name == "boardpacks"

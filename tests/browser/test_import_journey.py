@@ -35,7 +35,7 @@ def test_lead_turns_an_ofsted_pdf_into_an_inspection(page, live_server, lead):
     assert axe_violations(page) == []
 
     # A scanned PDF gets a clear message, in the GOV.UK error pattern.
-    page.get_by_label("Upload the report or letter").set_input_files(
+    page.get_by_label("Upload the reports or letters").set_input_files(
         FIXTURES / "scanned_no_text.pdf"
     )
     page.get_by_role("button", name="Read the document").click()
@@ -43,7 +43,7 @@ def test_lead_turns_an_ofsted_pdf_into_an_inspection(page, live_server, lead):
     assert page.get_by_role("link", name="has no text layer", exact=False).is_visible()
     assert axe_violations(page) == []
 
-    page.get_by_label("Upload the report or letter").set_input_files(
+    page.get_by_label("Upload the reports or letters").set_input_files(
         FIXTURES / "ilacs_standard_2023_medway.pdf"
     )
     page.get_by_role("button", name="Read the document").click()

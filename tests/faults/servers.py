@@ -254,10 +254,12 @@ class CeleryWorker:
         name: str,
         queue: str,
         *,
+        beat: bool = False,
         cwd: Path = ROOT,
         start_timeout: float = 60,
     ):
         self.env, self.name, self.queue, self.cwd = env, name, queue, cwd
+        self.beat = beat  # also run the beat schedule in this process (celery worker -B)
         self.start_timeout = start_timeout
         self.log = Path(tempfile.mkstemp(prefix=f"improve-fault-{name}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
@@ -281,6 +283,7 @@ class CeleryWorker:
                 self.queue,
                 "-I",
                 "tests.faults.probe_tasks",
+                *(["-B", "--schedule", f"{self.log}.beat"] if self.beat else []),
             ),
             cwd=self.cwd,
             env=clock.child_env(self.env),

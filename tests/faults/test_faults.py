@@ -268,3 +268,62 @@ def test_worker_killed_mid_task_completes_once_elsewhere(postgres):
     assert len(completed) == 1
     assert completed[0] != f"{first_worker}:{pid}"
     print("PASS: a worker killed mid-task; the task completed once on another worker process")
+
+
+GENERATE_NOW = """
+import uuid
+from django.db import transaction
+from django.utils import timezone
+from accounts.models import Role
+from boardpacks import services
+from tests.factories import UserFactory
+import time
+lead = UserFactory(username=f"fault-lead-{uuid.uuid4().hex[:8]}", role=Role.IMPROVEMENT_LEAD)
+started = time.monotonic()
+with transaction.atomic():
+    pack = services.boardpack_request(user=lead, month=timezone.localdate().replace(day=1))
+print(pack.pk, pack.status, round(time.monotonic() - started, 2))
+"""
+
+WAIT_FOR_PACK = """
+import time
+from boardpacks.models import BoardPack
+deadline = time.monotonic() + {timeout}
+while True:
+    pack = BoardPack.objects.get(pk={pk})
+    if pack.status in ("ready", "failed") or time.monotonic() > deadline:
+        break
+    time.sleep(0.5)
+print(pack.status, pack.page_count, repr(pack.error))
+"""
+
+
+def test_a_pack_asked_for_while_redis_was_down_is_ready_once_it_is_back(postgres, tmp_path):
+    """Redis down at "Generate now"; Redis back; the pack is ready with no one acting
+    (the sweep on the beat schedule queues it again)."""
+    broker = ThrowawayRedis(persistent=True).start()
+    env = postgres["env"] | {
+        "REDIS_URL": broker.url,
+        "CELERY_BROKER_URL": broker.url,
+        "MEDIA_ROOT": str(tmp_path),
+        "BOARD_PACK_REQUEUE_SECONDS": "1",
+        "BOARD_PACK_SWEEP_SECONDS": "2",
+    }
+    broker.stop()
+    pk, status, asked_seconds = run_python(GENERATE_NOW, env).split()
+    assert status == "queued"
+    broker.start()
+    worker = CeleryWorker(env, "sweeper", "celery,boardpacks", beat=True).start()
+    try:
+        started = time.monotonic()
+        outcome = run_python(WAIT_FOR_PACK.format(pk=pk, timeout=240), env, timeout=300)
+        ready_seconds = time.monotonic() - started
+    finally:
+        worker.stop()
+        broker.destroy()
+    print(
+        f"\nGenerate now with Redis down: answered in {asked_seconds} s (pack queued); "
+        f"after Redis came back: {outcome.strip()} in {ready_seconds:.0f} s"
+    )
+    assert outcome.split()[0] == "ready", outcome
+    print("PASS: a pack asked for while Redis was down was built once Redis was back")

@@ -107,9 +107,15 @@ def test_canonical_area_by_wording(wording, key):
 # --- Suggested links from areas covered to earlier areas for improvement ---------------------
 
 
+# Health and well-being of children in care: the 2021 focused visit's area, which carries
+# forward the 2019 inspection's ninth.
+EXPECTED_REVISITS = [("ilacs-2019", 6), ("ilacs-2019", 6), ("fv-2021", 3), ("ilacs-2019", 1)]
+
+
 def test_suggestions_for_the_real_letter_match_the_demo_links(demo):
-    """Letter 000 (January 2022 monitoring visit) against Medway's 2019 areas: the suggestions
-    are the links a person made for the demo data."""
+    """Letter 000 (January 2022 monitoring visit) against Medway's earlier areas (the 2019
+    inspection and focused visit, the 2021 focused visit): the suggestions are the links a
+    person made for the demo data."""
     covered = parse_letter_areas()
     candidates = list(
         AreaForImprovement.objects.filter(
@@ -118,7 +124,7 @@ def test_suggestions_for_the_real_letter_match_the_demo_links(demo):
         ).select_related("inspection")
     )
     suggestions = suggest_revisits(covered, candidates)
-    expected = [inspections_demo.area("ilacs-2019", n) for n in (6, 6, 9, 1)]
+    expected = [inspections_demo.area(*key) for key in EXPECTED_REVISITS]
     assert [s.area if s else None for s in suggestions] == expected
     demo_links = list(
         AreaCovered.objects.filter(inspection__start_date=dt.date(2022, 1, 25))
@@ -154,7 +160,8 @@ def test_no_suggestion_when_nothing_is_close():
 def test_real_letter_through_the_upload_pages(demo, as_user, lead, media_root):
     client = as_user(lead)
     url = review_url(upload(client, MEDWAY_LETTER))
-    assert Inspection.objects.count() == 5  # the demo's; nothing saved yet
+    demo_count = len(inspections_demo.INSPECTIONS)
+    assert Inspection.objects.count() == demo_count  # the demo's; nothing saved yet
     pending = PendingUpload.objects.get()
     assert pending.details["inspection_type"] == "monitoring_visit"
 
@@ -172,12 +179,9 @@ def test_real_letter_through_the_upload_pages(demo, as_user, lead, media_root):
         "2022-03-01",
     )
     assert data["inspectors"] == "Rachel Griffiths\nAndy Waugh"
-    area_2019 = {n: inspections_demo.area("ilacs-2019", n) for n in (1, 6, 9)}
+    earlier = [inspections_demo.area(*key) for key in EXPECTED_REVISITS]
     assert [data[f"covered-{i}-revisits"] for i in range(5)] == [
-        str(area_2019[6].pk),
-        str(area_2019[6].pk),
-        str(area_2019[9].pk),
-        str(area_2019[1].pk),
+        *(str(area.pk) for area in earlier),
         "",
     ]
 
@@ -185,7 +189,7 @@ def test_real_letter_through_the_upload_pages(demo, as_user, lead, media_root):
     refused = client.post(url, data)
     assert refused.status_code == 422
     assert "tick the box to save this as another record" in refused.content.decode()
-    assert Inspection.objects.count() == 5
+    assert Inspection.objects.count() == demo_count
 
     data["save_duplicate"] = "on"
     data["title"] = "Monitoring visit: children in care (imported)"
@@ -200,7 +204,7 @@ def test_real_letter_through_the_upload_pages(demo, as_user, lead, media_root):
     assert inspection.published_date == dt.date(2022, 3, 1)
     covered = list(inspection.areas_covered.order_by("order"))
     assert [c.text for c in covered] == parse_letter_areas()
-    assert [c.revisits for c in covered] == [area_2019[6], area_2019[6], area_2019[9], area_2019[1]]
+    assert [c.revisits for c in covered] == earlier
     assert inspection.source_document.name.endswith(".txt")
     assert inspection.source_document.read() == MEDWAY_LETTER.read_bytes()
     assert not PendingUpload.objects.exists()
@@ -396,7 +400,7 @@ def test_empty_and_wrong_files(as_user, lead):
     both = client.post(
         UPLOAD, {"document": SimpleUploadedFile("a.txt", b"text"), "text": "more text"}
     )
-    assert "Either upload a file or paste text, not both." in both.content.decode()
+    assert "Either upload files or paste text, not both." in both.content.decode()
     assert not PendingUpload.objects.exists()
 
 

@@ -88,6 +88,7 @@ def test_as_json_dict_of_real_letter():
         "end_date",
         "published_date",
         "inspectors",
+        "theme",
         "judgements",
         "areas_for_improvement",
         "priority_actions",
@@ -351,6 +352,8 @@ def test_published_date(top, published):
     assert parse_text(text).published_date == published
 
 
+# The local authority is named as the title prints it, "Council" included when the title says
+# so (the rule of the hand annotations in tests/fixtures/ofsted/real/ANNOTATING.md).
 @pytest.mark.parametrize(
     ("title", "local_authority", "kind"),
     [
@@ -369,10 +372,14 @@ def test_published_date(top, published):
         ),
         (
             "Medway Council\nInspection of children’s social care services",
-            "Medway",
+            "Medway Council",
             "ilacs_standard",
         ),
-        ("Focused visit to Kent County Council children’s services", "Kent", "focused_visit"),
+        (
+            "Focused visit to Kent County Council children’s services",
+            "Kent County Council",
+            "focused_visit",
+        ),
         (
             "Focused visit to the London Borough of Hackney children’s services",
             "London Borough of Hackney",
@@ -380,7 +387,7 @@ def test_published_date(top, published):
         ),
         (
             "Action planning visit to Stoke-on-Trent City Council children's services",
-            "Stoke-on-Trent",
+            "Stoke-on-Trent City Council",
             "action_planning_visit",
         ),
         (
@@ -794,7 +801,7 @@ def test_items_that_begin_like_headings_are_kept(item):
     draft = parse_text(text)
     assert draft.priority_actions == [item]
     assert draft.areas_for_improvement == ["The quality of assessments."]
-    assert draft.local_authority == "Wokingham"
+    assert draft.local_authority == "Wokingham Borough Council"
 
 
 def test_areas_covered_introduced_with_including():
@@ -817,5 +824,40 @@ def test_labelled_dates_wrapped_over_lines():
         "Inspection dates: 28 January 2019 to 8\nFebruary 2019\n"
     )
     draft = parse_text(text)
-    assert draft.local_authority == "City of York"
+    assert draft.local_authority == "City of York Council"
     assert (draft.start_date, draft.end_date) == (date(2019, 1, 28), date(2019, 2, 8))
+
+
+def test_ilacs_report_that_mentions_earlier_monitoring_visits_is_still_ilacs():
+    # Liverpool's 2018 report: the council's name above the title, "City Council" in the text,
+    # and monitoring visits named before any word about this inspection.
+    text = (
+        "Liverpool\n"
+        "Inspection of children’s social care services\n"
+        "Inspection dates: 19 November 2018 to 30 November 2018\n"
+        "Lead inspector: Jan Edwards\n"
+        "Her Majesty’s Inspector\n"
+        "Since the last inspection, monitoring visits to Liverpool City Council found that the "
+        "monitoring visit recommendations had been acted on.\n"
+        "Judgement Grade\n"
+        "The impact of leaders on social work practice with children and families Good\n"
+        "The experiences and progress of children who need help and protection Good\n"
+        "The experiences and progress of children in care and care leavers Good\n"
+        "Overall effectiveness Good\n"
+    )
+    draft = parse_text(text)
+    assert draft.inspection_type == "ilacs_standard"
+    assert draft.local_authority == "Liverpool"
+    assert len(draft.judgements) == 4
+    assert draft.inspectors == ["Jan Edwards"]
+
+
+def test_focused_visit_theme():
+    text = letter(
+        "This letter summarises the findings of the focused visit to Medway children’s services "
+        "on 1 and 2 May 2025.\nInspectors looked at the local authority’s arrangements for the "
+        "‘front door.’ This visit was carried out in line with the ILACS framework.",
+        title="Focused visit to Medway children’s services",
+    )
+    assert parse_text(text).theme == "the ‘front door’"
+    assert parse_text(letter("Inspectors looked at arrangements.")).theme is None  # not a FV

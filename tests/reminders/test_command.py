@@ -60,3 +60,39 @@ def test_a_weekend_date_is_flagged(overdue):
 def test_a_bad_date_is_explained():
     with pytest.raises(CommandError, match="like 2026-11-23"):
         run("--dry-run", "--date", "23/11/2026")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_mail_server_is_one_clear_line_not_a_traceback(overdue):
+    """The operator runs the real command while the mail server is away."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.smtp import free_port
+
+    port = free_port()  # nothing listens there
+    env = os.environ | {
+        "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@"
+        f"{connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}/"
+        f"{connection.settings_dict['NAME']}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "send_reminders", "--date", TODAY.isoformat()],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(errors) == 1, result.stderr
+    assert f"No mail server answered at 127.0.0.1:{port}" in errors[0]
+    assert "EMAIL_URL" in errors[0]
+    assert Reminder.objects.filter(status="pending").count() == 1  # kept for later

@@ -4,7 +4,8 @@
     python manage.py parse_ofsted letter.txt --json
     python manage.py parse_ofsted - --json < letter.txt
 
-With --json, standard output holds exactly one JSON object (see OfstedDraft.as_json_dict);
+With --json, standard output holds exactly one JSON object (see OfstedDraft.as_json_dict, the
+format of the hand annotations in tests/fixtures/ofsted/real/ANNOTATING.md);
 problems go to standard error and the exit status is non-zero.
 """
 
@@ -82,6 +83,8 @@ def format_draft(draft: OfstedDraft) -> str:
         f"Letter or report date: {value(draft.published_date)}",
         f"Inspectors: {', '.join(draft.inspectors) or '(not found)'}",
     ]
+    if draft.inspection_type == "focused_visit":
+        lines.append(f"Theme: {value(draft.theme)}")
     sections = [
         (
             "Judgements",

@@ -13,7 +13,9 @@ failed for good are tried again. Set EMAIL_URL=console:// to print the emails in
 
 import datetime as dt
 import os
+import smtplib
 
+from django.conf import settings
 from django.core.mail import mailers
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
@@ -22,6 +24,23 @@ from django.utils import timezone
 from reminders import services
 from reminders.models import DeliveryStatus, Kind, Reminder
 from reminders.working_days import week_start
+
+
+def _mail_connection():
+    """The mail connection, open; if no mail server answers, a CommandError of one line
+    naming the server tried and the setting that names it (no traceback)."""
+    connection = mailers["default"]
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        options = settings.MAILERS["default"].get("OPTIONS", {})
+        where = f"{options.get('host', '?')}:{options.get('port', '?')}"
+        reason = str(error) or type(error).__name__
+        raise CommandError(
+            f"No mail server answered at {where} ({reason}): nothing was sent. "
+            "Check EMAIL_URL (set EMAIL_URL=console:// to print the emails instead)."
+        ) from None
+    return connection
 
 
 def _date(value: str) -> dt.date:
@@ -75,7 +94,10 @@ class Command(BaseCommand):
         )
         counts: dict[str, int] = {}
         token = f"send_reminders:{os.getpid()}"
-        with mailers["default"] as connection:
+        if not ids:
+            self.stdout.write(self.style.SUCCESS(f"Reminders for {on:%-d %B %Y}: nothing to do."))
+            return
+        with _mail_connection() as connection:
             for pk in ids:
                 try:
                     outcome = services.reminder_send(

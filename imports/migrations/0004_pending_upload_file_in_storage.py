@@ -25,7 +25,7 @@ def move_content_to_database(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imports", "0002_columnmappingevent_columnmapping_insert_insert_and_more"),
+        ("imports", "0003_pendingupload_sheet"),
     ]
 
     operations = [
