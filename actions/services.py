@@ -28,6 +28,7 @@ from actions.models import (
     Status,
 )
 from inspections.models import AreaForImprovement
+from medway_improve.storage import atomic_with_files, field_file_save
 from reminders.services import due_date_notices_create
 
 
@@ -224,7 +225,7 @@ _OOXML_PARTS = {
 }
 
 
-@transaction.atomic
+@atomic_with_files()
 def evidence_add_document(
     *, user, action: Action, uploaded_file, description: str = ""
 ) -> Evidence:
@@ -268,7 +269,7 @@ def evidence_add_document(
         added_by=user,
     )
     uploaded_file.seek(0)
-    evidence.file.save(f"{uuid.uuid4().hex}{suffix}", uploaded_file, save=False)
+    field_file_save(evidence.file, f"{uuid.uuid4().hex}{suffix}", uploaded_file)
     evidence.save()
     return evidence
 

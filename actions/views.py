@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -48,6 +49,7 @@ from actions.services import (
 from audit.selectors import history_for
 from inspections.models import AreaForImprovement
 from medway_improve.forms import add_service_errors
+from medway_improve.storage import file_download
 
 PAGE_SIZE = 50
 
@@ -178,25 +180,17 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_GET
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     """A document given as evidence, only to signed-in people with a role (never from
     /media), and only under the action it belongs to."""
     if not permissions.can_view(request.user):
         raise PermissionDenied
     evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, action_id=pk)
-    try:
-        file = evidence.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The document is missing from storage.") from error
-    response = FileResponse(
-        file,
-        as_attachment=True,
+    return file_download(
+        evidence.file,
         filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type or "application/octet-stream",
+        content_type=evidence.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["POST"])

@@ -24,6 +24,7 @@ from board.models import (
 )
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
+from medway_improve.storage import atomic_with_files, field_file_save, file_delete_on_commit
 from risks.models import Risk
 
 # --- Challenges -----------------------------------------------------------------------
@@ -226,7 +227,7 @@ def _require_meetings(user) -> None:
         raise PermissionDenied("Only improvement leads can record board meetings.")
 
 
-@transaction.atomic
+@atomic_with_files()
 def meeting_save(
     *,
     user,
@@ -253,11 +254,14 @@ def meeting_save(
         else None
     )
     meeting.full_clean(exclude=["minutes_file"])
+    upload = meeting.minutes_file
+    if upload and not upload._committed:
+        # A new document: stored now, and taken back if the meeting is not saved.
+        field_file_save(upload, upload.name, upload.file)
     meeting.save()
     if previous and previous != meeting.minutes_file.name:
         # A replaced or removed document goes once the change is safely saved.
-        storage = meeting.minutes_file.storage
-        transaction.on_commit(lambda: storage.delete(previous))
+        file_delete_on_commit(meeting.minutes_file.storage, previous)
     wanted = {p.pk: Attendance.Status.PRESENT for p in attendees} | {
         p.pk: Attendance.Status.APOLOGIES for p in apologies
     }

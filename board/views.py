@@ -1,10 +1,12 @@
 import datetime as dt
+import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -27,6 +29,7 @@ from board.forms import (
 )
 from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meeting
 from medway_improve.forms import add_service_errors
+from medway_improve.storage import file_download
 
 PAGE_SIZE = 50
 
@@ -146,13 +149,15 @@ def _meeting_form(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 @require_GET
-def meeting_minutes(request: HttpRequest, pk: int) -> FileResponse:
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The minutes document, only for signed-in people with a role (never from /media)."""
     meeting = get_object_or_404(Meeting, pk=pk)
     if not meeting.minutes_file:
         raise Http404("No minutes document is attached to this meeting.")
     name = meeting.minutes_filename or meeting.minutes_file.name.rsplit("/", 1)[-1]
-    return FileResponse(meeting.minutes_file.open("rb"), as_attachment=True, filename=name)
+    return file_download(
+        meeting.minutes_file, filename=name, content_type=mimetypes.guess_type(name)[0]
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,6 +27,7 @@ from accounts.models import Role
 from boardpacks import context as pack_context
 from boardpacks import emails, rendering
 from boardpacks.models import BoardPack, Delivery
+from medway_improve.storage import atomic_with_files, file_written
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +156,6 @@ def boardpack_build(*, pack_id: int, as_of: dt.date | None = None) -> BoardPack:
     pack = _claim(pack_id)
     if pack is None:
         return BoardPack.objects.get(pk=pack_id)
-    stored_name = ""
     try:
         as_of = as_of or timezone.localdate()
         previous = BoardPack.objects.previous_to(pack.month)
@@ -168,10 +168,11 @@ def boardpack_build(*, pack_id: int, as_of: dt.date | None = None) -> BoardPack:
         )
         html = rendering.render_html(data)
         document = pdf.html_to_pdf(html)
-        stored_name = default_storage.save(
-            f"boardpacks/{pack.month:%Y}/{pack.filename}", ContentFile(document.content)
-        )
-        with transaction.atomic():
+        with atomic_with_files():
+            stored_name = default_storage.save(
+                f"boardpacks/{pack.month:%Y}/{pack.filename}", ContentFile(document.content)
+            )
+            file_written(default_storage, stored_name)
             updated = BoardPack.objects.filter(
                 pk=pack.pk, status=BoardPack.Status.RENDERING
             ).update(
@@ -190,8 +191,6 @@ def boardpack_build(*, pack_id: int, as_of: dt.date | None = None) -> BoardPack:
                 transaction.on_commit(lambda: _enqueue_send(pack.pk))
     except BaseException as error:
         try:
-            if stored_name:
-                default_storage.delete(stored_name)
             boardpack_fail(pack_id=pack.pk, reason=_reason(error))
         except Exception:  # the database may be what failed: keep the first error
             logger.exception("Could not record the failure of board pack %s", pack.pk)

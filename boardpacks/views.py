@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,6 +14,7 @@ from accounts import permissions
 from boardpacks import rendering, services
 from boardpacks.forms import BoardPackRequestForm
 from boardpacks.models import BoardPack, Delivery
+from medway_improve.storage import file_download
 
 
 def _request_form(data=None) -> BoardPackRequestForm:
@@ -152,17 +153,10 @@ def boardpack_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_GET
-def boardpack_download(request: HttpRequest, pk: int) -> FileResponse:
+def boardpack_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF, only to signed-in people allowed to see packs (never a public media URL)."""
     _check_view(request)
     pack = get_object_or_404(BoardPack, pk=pk)
     if not pack.is_ready:
         raise Http404("This pack is not ready.")
-    response = FileResponse(
-        default_storage.open(pack.pdf.name, "rb"),
-        as_attachment=True,
-        filename=pack.filename,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(pack.pdf, filename=pack.filename, content_type="application/pdf")

@@ -37,7 +37,8 @@ class PendingUpload(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     filename = models.CharField(max_length=255)
-    content = models.BinaryField()
+    # The bytes, in STORAGES["default"] under a random name (services.pending_upload_create).
+    file = models.FileField(upload_to="imports/pending/")
     # Ofsted: the draft read from the document. Action plan: the sheet and column choices.
     details = models.JSONField(default=dict, blank=True)
     # Action plan: the chosen sheet as read once at upload (Sheet.as_json), so the column
@@ -51,6 +52,11 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"
+
+    def read(self) -> bytes:
+        """The uploaded bytes, from storage."""
+        with self.file.open("rb") as handle:
+            return handle.read()
 
 
 @pghistory.track()

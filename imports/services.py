@@ -38,6 +38,7 @@ from inspections.models import (
 )
 from inspections.ofsted_parser import OfstedDocumentError, parse_document
 from inspections.short_titles import suggest_short_title
+from medway_improve.storage import atomic_with_files, field_file_save, file_delete_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def _require_importer(user) -> None:
         raise PermissionDenied("Only improvement leads can import.")
 
 
+@atomic_with_files()
 def pending_upload_create(
     *,
     user,
@@ -59,15 +61,27 @@ def pending_upload_create(
     details: dict | None = None,
     sheet: Sheet | None = None,
 ) -> PendingUpload:
+    """Hold an upload until it is confirmed: the bytes in storage, under a random name."""
     _require_importer(user)
-    return PendingUpload.objects.create(
+    upload = PendingUpload(
         kind=kind,
         uploaded_by=user,
         filename=_display_name(filename),
-        content=content,
         details=details or {},
         sheet=sheet.as_json() if sheet is not None else None,
     )
+    field_file_save(upload.file, upload.id.hex, ContentFile(content))
+    upload.save()
+    return upload
+
+
+def _pending_delete(uploads) -> int:
+    """Delete these uploads, and their files once that has committed."""
+    uploads = list(uploads)
+    for upload in uploads:
+        file_delete_on_commit(upload.file.storage, upload.file.name)
+    deleted, _ = PendingUpload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+    return deleted
 
 
 def _display_name(filename: str) -> str:
@@ -88,19 +102,21 @@ def pending_upload_for(*, user, pk, kind: str) -> PendingUpload:
         ) from None
 
 
+@transaction.atomic
 def pending_upload_discard(*, user, pk) -> str:
     _require_importer(user)
-    upload = PendingUpload.objects.filter(pk=pk, uploaded_by=user).only("filename").first()
+    upload = PendingUpload.objects.filter(pk=pk, uploaded_by=user).only("filename", "file").first()
     if upload is None:
         return ""
-    upload.delete()
+    _pending_delete([upload])
     return upload.filename
 
 
+@transaction.atomic
 def pending_uploads_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete uploads nobody confirmed within IMPORT_PENDING_HOURS. Returns how many."""
-    deleted, _ = PendingUpload.objects.expired(now=now).delete()
-    return deleted
+    """Delete uploads nobody confirmed within IMPORT_PENDING_HOURS, and their files.
+    Returns how many."""
+    return _pending_delete(PendingUpload.objects.expired(now=now).only("pk", "file"))
 
 
 class OfstedUploadError(Exception):
@@ -186,7 +202,7 @@ def ofsted_batch_for(*, user, batch: str) -> list[PendingUpload]:
     uploads = list(
         PendingUpload.objects.filter(
             kind=PendingUpload.Kind.OFSTED, uploaded_by=user, details__batch=batch
-        ).defer("content")
+        )
     )
     return sorted(uploads, key=lambda u: u.details.get("batch_place", 0))
 
@@ -194,7 +210,7 @@ def ofsted_batch_for(*, user, batch: str) -> list[PendingUpload]:
 # --- Ofsted draft → inspection -------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def inspection_import(
     *,
     user,
@@ -219,52 +235,42 @@ def inspection_import(
             local_authority = LocalAuthority.objects.create(name=name)
         inspection = Inspection(local_authority=local_authority, **details)
         inspection.full_clean(exclude=["source_document"])
-        inspection.source_document.save(
-            _stored_name(pending),
-            ContentFile(bytes(pending.content)),
-            save=False,
+        content = pending.read()
+        field_file_save(
+            inspection.source_document, _stored_name(pending, content), ContentFile(content)
         )
-        stored = inspection.source_document.name
-        try:
-            inspection.save()
-            Judgement.objects.bulk_create(
-                Judgement(
-                    inspection=inspection, area=j["area"], wording=j["wording"], grade=j["grade"]
-                )
-                for j in judgements
+        inspection.save()
+        Judgement.objects.bulk_create(
+            Judgement(inspection=inspection, area=j["area"], wording=j["wording"], grade=j["grade"])
+            for j in judgements
+        )
+        AreaForImprovement.objects.bulk_create(
+            AreaForImprovement(
+                inspection=inspection,
+                text=a["text"],
+                short_title=a.get("short_title") or suggest_short_title(a["text"]),
+                is_priority_action=a["is_priority_action"],
+                continues=a.get("continues"),
+                order=order,
             )
-            AreaForImprovement.objects.bulk_create(
-                AreaForImprovement(
-                    inspection=inspection,
-                    text=a["text"],
-                    short_title=a.get("short_title") or suggest_short_title(a["text"]),
-                    is_priority_action=a["is_priority_action"],
-                    continues=a.get("continues"),
-                    order=order,
-                )
-                for order, a in enumerate(areas, start=1)
-            )
-            AreaCovered.objects.bulk_create(
-                AreaCovered(
-                    inspection=inspection, text=c["text"], revisits=c["revisits"], order=order
-                )
-                for order, c in enumerate(covered, start=1)
-            )
-            pending.delete()
-        except Exception:
-            inspection.source_document.storage.delete(stored)
-            raise
+            for order, a in enumerate(areas, start=1)
+        )
+        AreaCovered.objects.bulk_create(
+            AreaCovered(inspection=inspection, text=c["text"], revisits=c["revisits"], order=order)
+            for order, c in enumerate(covered, start=1)
+        )
+        _pending_delete([pending])
     transaction.on_commit(
         lambda: logger.info("Inspection %s imported from %s", inspection.pk, pending.filename)
     )
     return inspection
 
 
-def _stored_name(pending: PendingUpload) -> str:
+def _stored_name(pending: PendingUpload, content: bytes) -> str:
     """The file name to keep the document under: text is kept as .txt even if it came
     named .pdf, so nobody opens it expecting a PDF."""
     name = get_valid_filename(pending.filename) or "document"
-    if not is_pdf(bytes(pending.content[:1024])) and not name.lower().endswith(".txt"):
+    if not is_pdf(content[:1024]) and not name.lower().endswith(".txt"):
         name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.txt"
     return name
 
@@ -344,7 +350,7 @@ def read_pending_sheet(pending: PendingUpload, *, sheet_name: str | None = None)
     if kept and kept["name"] == wanted:
         return Sheet.from_json(kept)
     sheet = read_sheet(
-        bytes(pending.content),
+        pending.read(),
         filename=pending.filename,
         sheet_name=wanted,
         max_rows=settings.IMPORT_MAX_ROWS,
@@ -392,5 +398,5 @@ def action_plan_import(
             "Someone added or changed an action with one of these references while you were "
             "importing. Nothing was imported: check the new preview and import again."
         ) from error
-    pending.delete()
+    _pending_delete([pending])
     return result

@@ -1,6 +1,9 @@
+import mimetypes
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,6 +16,7 @@ from inspections.forms import ROW_LISTS, InspectionForm, row_formset
 from inspections.models import AreaForImprovement, Inspection, LocalAuthority
 from inspections.selectors import golden_thread
 from medway_improve.forms import add_service_errors
+from medway_improve.storage import file_download
 
 
 @require_GET
@@ -64,15 +68,15 @@ def area_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_GET
-def inspection_document(request: HttpRequest, pk: int) -> FileResponse:
+def inspection_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The Ofsted document, served only to signed-in people with a role (never from /media)."""
     inspection = get_object_or_404(Inspection, pk=pk)
     if not inspection.source_document:
         raise Http404("No document is attached to this inspection.")
-    return FileResponse(
-        inspection.source_document.open("rb"),
-        as_attachment=True,
+    return file_download(
+        inspection.source_document,
         filename=inspection.source_document.name.rsplit("/", 1)[-1],
+        content_type=mimetypes.guess_type(inspection.source_document.name)[0],
     )
 
 

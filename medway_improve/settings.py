@@ -161,8 +161,65 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Uploaded documents live outside the web root and are served only by views that check access.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Where files live (docs/storage.md): filesystem (MEDIA_ROOT, the default), azure (Blob
+# Storage) or s3 (Amazon S3 or any S3-compatible store). Every document, board pack and pending
+# upload goes through STORAGES["default"]; none is ever given a public URL.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+# Downloads: "stream" sends the bytes through the web process; "redirect" sends a signed-in,
+# permitted person to a signed URL of the object store that expires after
+# STORAGE_SIGNED_URL_SECONDS (filesystem storage always streams).
+STORAGE_DOWNLOADS = env.str("STORAGE_DOWNLOADS", default="stream")
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
+if STORAGE_DOWNLOADS not in ("stream", "redirect"):
+    raise ImproperlyConfigured("STORAGE_DOWNLOADS must be stream or redirect.")
+if STORAGE_BACKEND == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "azure":
+    _default_storage = {
+        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "OPTIONS": {
+            # A connection string, or an account name and key.
+            "connection_string": env.str("AZURE_CONNECTION_STRING", default=None),
+            "account_name": env.str("AZURE_ACCOUNT_NAME", default=None),
+            "account_key": env.str("AZURE_ACCOUNT_KEY", default=None),
+            "azure_container": env.str("AZURE_CONTAINER", default="improve"),
+            "location": env.str("AZURE_LOCATION", default=""),
+            "overwrite_files": False,
+            "expiration_secs": STORAGE_SIGNED_URL_SECONDS,
+            "timeout": env.int("AZURE_CONNECTION_TIMEOUT_SECS", default=20),
+        },
+    }
+    if not (
+        _default_storage["OPTIONS"]["connection_string"]
+        or _default_storage["OPTIONS"]["account_name"]
+    ):
+        raise ImproperlyConfigured(
+            "STORAGE_BACKEND=azure needs AZURE_CONNECTION_STRING or AZURE_ACCOUNT_NAME."
+        )
+elif STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty for AWS itself; the address of any other S3-compatible store.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            # Empty to use the platform's credentials (an IAM role for the task or pod).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("AWS_LOCATION", default=""),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+            "default_acl": None,  # objects inherit the bucket's (private) access
+            "querystring_auth": True,
+            "querystring_expire": STORAGE_SIGNED_URL_SECONDS,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem, azure or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -431,5 +488,7 @@ LOGGING = {
         # WeasyPrint and fontTools log every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The Azure SDK logs every request and response at INFO.
+        "azure": {"level": "WARNING"},
     },
 }

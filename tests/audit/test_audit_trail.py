@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -233,7 +234,10 @@ def test_tasks_imports_and_commands_say_where_changes_came_from(officer, setting
     ]
 
 
-def test_indicator_values_and_column_choices_imported_are_marked_as_imports(officer, lead):
+def test_indicator_values_and_column_choices_imported_are_marked_as_imports(
+    officer, lead, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     from imports.services import column_mapping_remember
     from kpis.services import indicator_values_import
     from tests.kpis.factories import IndicatorFactory
@@ -249,7 +253,10 @@ def test_indicator_values_and_column_choices_imported_are_marked_as_imports(offi
     assert history_for(value)[0].source == "Import"
 
     pending = PendingUpload.objects.create(
-        kind=PendingUpload.Kind.ACTION_PLAN, uploaded_by=lead, filename="plan.xlsx", content=b""
+        kind=PendingUpload.Kind.ACTION_PLAN,
+        uploaded_by=lead,
+        filename="plan.xlsx",
+        file=ContentFile(b"", name="plan.xlsx"),
     )
     column_mapping_remember(
         user=lead,

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests import clock
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 SECRET_KEY = "fault-test-secret-" + secrets.token_hex(24)
@@ -168,16 +170,28 @@ def run_python(code: str, env: dict[str, str], timeout: int = 120) -> str:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], *, workers: int = 1, threads: int = 4):
-        self.env, self.workers, self.threads = env, workers, threads
+    """gunicorn on the suite's clock (tests/clock.py), run in `cwd` (the code comes from
+    PYTHONPATH, so an empty directory can be its only disk)."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 1,
+        threads: int = 4,
+        cwd: Path = ROOT,
+        start_timeout: float = 60,
+    ):
+        self.env, self.workers, self.threads, self.cwd = env, workers, threads, cwd
+        self.start_timeout = start_timeout
         self.port = free_port()
         self.log = Path(tempfile.mkstemp(prefix="improve-fault-gunicorn-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
         self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
+            clock.command(
+                "gunicorn",
                 "medway_improve.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
@@ -189,13 +203,15 @@ class Gunicorn:
                 "gthread",
                 "--timeout",
                 "30",
-            ],
-            cwd=ROOT,
-            env=self.env,
+            ),
+            cwd=self.cwd,
+            env=clock.child_env(self.env),
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: self.get("/healthz")[0] in (200, 503), 60, "gunicorn to start")
+        wait_for(
+            lambda: self.get("/healthz")[0] in (200, 503), self.start_timeout, "gunicorn to start"
+        )
         return self
 
     def get(self, path: str, cookie: str = "") -> tuple[int | str, str]:
@@ -230,16 +246,28 @@ class Gunicorn:
 
 
 class CeleryWorker:
-    def __init__(self, env: dict[str, str], name: str, queue: str, *, beat: bool = False):
-        self.env, self.name, self.queue = env, name, queue
+    """A Celery worker on the suite's clock, run in `cwd` (see Gunicorn)."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        name: str,
+        queue: str,
+        *,
+        beat: bool = False,
+        cwd: Path = ROOT,
+        start_timeout: float = 60,
+    ):
+        self.env, self.name, self.queue, self.cwd = env, name, queue, cwd
         self.beat = beat  # also run the beat schedule in this process (celery worker -B)
+        self.start_timeout = start_timeout
         self.log = Path(tempfile.mkstemp(prefix=f"improve-fault-{name}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
     def start(self) -> CeleryWorker:
         self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "celery"),
+            clock.command(
+                "celery",
                 "-A",
                 "medway_improve",
                 "worker",
@@ -256,13 +284,17 @@ class CeleryWorker:
                 "-I",
                 "tests.faults.probe_tasks",
                 *(["-B", "--schedule", f"{self.log}.beat"] if self.beat else []),
-            ],
-            cwd=ROOT,
-            env=self.env,
+            ),
+            cwd=self.cwd,
+            env=clock.child_env(self.env),
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: "ready." in self.log.read_text(), 60, f"celery worker {self.name}")
+        wait_for(
+            lambda: "ready." in self.log.read_text(),
+            self.start_timeout,
+            f"celery worker {self.name}",
+        )
         return self
 
     def child_pids(self) -> set[int]:
@@ -279,3 +311,178 @@ class CeleryWorker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.unlink(missing_ok=True)
+
+
+# --- Object storage: Azurite (Azure Blob) and moto (S3), each on a free port ---------------
+
+# Azurite's well-known development account (published by Microsoft; not a secret).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class ObjectStore:
+    """A storage server of our own. `env` configures the app (STORAGE_BACKEND and the rest, as
+    docs/storage.md), `storages_default` is the same as a STORAGES["default"] entry."""
+
+    kind = ""
+    container = "improve"
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix=f"improve-{self.kind}-"))
+        self.log = self.dir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def _start(self, args: list[str]) -> None:
+        self.process = subprocess.Popen(
+            args, cwd=self.dir, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+        )
+        wait_for(lambda: port_open(self.port), 60, f"{self.kind} to start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def storage(self):
+        """A Storage instance for the test process itself (to look inside the store)."""
+        from django.utils.module_loading import import_string
+
+        entry = self.storages_default()
+        return import_string(entry["BACKEND"])(**entry["OPTIONS"])
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+
+class Azurite(ObjectStore):
+    """Microsoft's Azure Storage emulator (npm `azurite`), blob service only, in memory."""
+
+    kind = "azurite"
+
+    def start(self) -> Azurite:
+        self._start(
+            [
+                str(ROOT / "node_modules" / ".bin" / "azurite-blob"),
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                str(self.port),
+                "--inMemoryPersistence",
+                "--skipApiVersionCheck",
+                "--loose",
+                "--silent",
+            ]
+        )
+        from azure.storage.blob import BlobServiceClient
+
+        BlobServiceClient.from_connection_string(self.connection_string).create_container(
+            self.container
+        )
+        return self
+
+    @property
+    def connection_string(self) -> str:
+        return (
+            f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+            f"AccountKey={AZURITE_KEY};"
+            f"BlobEndpoint=http://127.0.0.1:{self.port}/{AZURITE_ACCOUNT};"
+        )
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "STORAGE_BACKEND": "azure",
+            "AZURE_CONNECTION_STRING": self.connection_string,
+            "AZURE_CONTAINER": self.container,
+        }
+
+    def storages_default(self) -> dict:
+        return {
+            "BACKEND": "storages.backends.azure_storage.AzureStorage",
+            "OPTIONS": {
+                "connection_string": self.connection_string,
+                "azure_container": self.container,
+                "overwrite_files": False,
+                "expiration_secs": 60,
+            },
+        }
+
+    def names(self) -> list[str]:
+        from azure.storage.blob import BlobServiceClient
+
+        client = BlobServiceClient.from_connection_string(self.connection_string)
+        return sorted(b.name for b in client.get_container_client(self.container).list_blobs())
+
+
+class S3Server(ObjectStore):
+    """An S3-compatible server: moto's standalone server (PyPI `moto[server]`), in memory."""
+
+    kind = "s3"
+    key_id, secret = "improve-test", "improve-test-secret"
+
+    def start(self) -> S3Server:
+        self._start([str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)])
+        self._client().create_bucket(Bucket=self.container)
+        return self
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=self.key_id,
+            aws_secret_access_key=self.secret,
+        )
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "STORAGE_BACKEND": "s3",
+            "AWS_STORAGE_BUCKET_NAME": self.container,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": "us-east-1",
+            "AWS_ACCESS_KEY_ID": self.key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret,
+        }
+
+    def storages_default(self) -> dict:
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": self.container,
+                "endpoint_url": self.endpoint,
+                "region_name": "us-east-1",
+                "access_key": self.key_id,
+                "secret_key": self.secret,
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 60,
+                "signature_version": "s3v4",
+                "file_overwrite": False,
+            },
+        }
+
+    def names(self) -> list[str]:
+        pages = self._client().get_paginator("list_objects_v2").paginate(Bucket=self.container)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))

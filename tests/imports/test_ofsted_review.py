@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -38,7 +39,7 @@ def pending(lead, **draft) -> PendingUpload:
         kind=PendingUpload.Kind.OFSTED,
         uploaded_by=lead,
         filename="report.pdf",
-        content=b"%PDF-1.4 test",
+        file=ContentFile(b"%PDF-1.4 test", name="report.pdf"),
         details=details,
     )
 

@@ -513,7 +513,7 @@ def indicators_risks_and_uploads(*, officer, lead) -> dict:
             kind=PendingUpload.Kind.OFSTED,
             uploaded_by=lead,
             filename="letter.pdf",
-            content=b"%PDF-1.4 test",
+            file=ContentFile(b"%PDF-1.4 test", name="letter.pdf"),
             details=OfstedDraft(
                 local_authority="Medway",
                 inspection_type="ilacs_standard",
@@ -527,7 +527,7 @@ def indicators_risks_and_uploads(*, officer, lead) -> dict:
             kind=PendingUpload.Kind.ACTION_PLAN,
             uploaded_by=lead,
             filename="plan.xlsx",
-            content=sheet,
+            file=ContentFile(sheet, name="plan.xlsx"),
             details={"sheet": "Plan", "header_row": 0, "remembered": False},
         ),
     }
