@@ -69,15 +69,19 @@ def save(app: Gunicorn, stack, note: str) -> int | str:
     import re
 
     version = re.search(rf'name="{prefix}version"[^>]*value="(\d+)"', page).group(1)
-    # The demo's dates follow today: keep the due date the page shows (a change needs a reason).
-    due_input = re.search(rf'<input[^>]*name="{prefix}due_date"[^>]*>', page).group(0)
-    due_date = re.search(r'value="([^"]*)"', due_input).group(1)
+    # The demo's dates follow today: keep the due date the page shows (a change needs a
+    # reason), as its day, month and year boxes hold it.
+    due_date = {
+        re.search(r'name="([^"]*)"', field).group(1): re.search(r'value="([^"]*)"', field).group(1)
+        for field in re.findall(rf'<input[^>]*name="{prefix}due_date[^"]*"[^>]*>', page)
+    }
+    assert due_date, "the action page has no due date boxes"
     body = urllib.parse.urlencode(
         {
             prefix + "version": version,
             prefix + "status": "on_track",
             prefix + "percent_complete": 20,
-            prefix + "due_date": due_date,
+            **due_date,
             prefix + "note": note,
         }
     )

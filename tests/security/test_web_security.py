@@ -482,7 +482,7 @@ def test_login_never_redirects_off_site(client, officer, target):
         {"username": officer.username, "password": "correct-horse-battery-staple", "next": target},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("actions:my_actions")  # an officer's home
 
 
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
