@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from medway_improve.forms import Form, GovukFormMixin
+from core.forms import Form, GovukFormMixin
 
 
 class LoginForm(GovukFormMixin, AuthenticationForm):

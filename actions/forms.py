@@ -8,8 +8,8 @@ from accounts.models import Role, User
 from actions.dashboard import current_areas
 from actions.models import Action, Priority, Rag, Status
 from actions.services import Change, NewAction
+from core.forms import FastSelect, Form, GovukDateField
 from inspections.models import AreaForImprovement
-from medway_improve.forms import FastSelect, Form, GovukDateField
 
 
 class ActionUpdateForm(Form):

@@ -27,8 +27,8 @@ from actions.models import (
     Rag,
     Status,
 )
+from core.storage import atomic_with_files, field_file_save
 from inspections.models import AreaForImprovement
-from medway_improve.storage import atomic_with_files, field_file_save
 from reminders.services import due_date_notices_create
 
 

@@ -47,9 +47,9 @@ from actions.services import (
     priority_update,
 )
 from audit.selectors import history_for
+from core.forms import add_service_errors
+from core.storage import file_download
 from inspections.models import AreaForImprovement
-from medway_improve.forms import add_service_errors
-from medway_improve.storage import file_download
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from medway_improve.forms import Form, PeriodDateField
+from core.forms import Form, PeriodDateField
 
 
 class HistoryExportForm(Form):

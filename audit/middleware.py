@@ -1,7 +1,7 @@
 from django.urls import reverse
 from pghistory.middleware import HistoryMiddleware
 
-from medway_improve import logs
+from core import logs
 
 
 class AuditContextMiddleware(HistoryMiddleware):

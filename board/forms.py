@@ -9,9 +9,9 @@ from accounts.models import Role, User
 from actions.dashboard import current_areas
 from actions.models import Action, Priority
 from board.models import AgendaItem, Decision, Meeting
+from core.forms import FastSelect, Form, ModelForm, PeriodDateField
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
-from medway_improve.forms import FastSelect, Form, ModelForm, PeriodDateField
 from risks.models import Risk
 
 QUESTION_MAX = 4000

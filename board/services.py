@@ -22,9 +22,9 @@ from board.models import (
     Decision,
     Meeting,
 )
+from core.storage import atomic_with_files, field_file_save, file_delete_on_commit
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
-from medway_improve.storage import atomic_with_files, field_file_save, file_delete_on_commit
 from risks.models import Risk
 
 # --- Challenges -----------------------------------------------------------------------

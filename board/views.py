@@ -28,8 +28,8 @@ from board.forms import (
     MeetingForm,
 )
 from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meeting
-from medway_improve.forms import add_service_errors
-from medway_improve.storage import file_download
+from core.forms import add_service_errors
+from core.storage import file_download
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 
 from boardpacks.context import meeting_date_for, next_month
-from medway_improve.forms import Form, GovukDateField
+from core.forms import Form, GovukDateField
 
 MONTHS_BACK = 12
 MONTHS_AHEAD = 3

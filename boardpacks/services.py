@@ -27,7 +27,7 @@ from accounts.models import Role
 from boardpacks import context as pack_context
 from boardpacks import emails, rendering
 from boardpacks.models import BoardPack, Delivery
-from medway_improve.storage import atomic_with_files, file_written
+from core.storage import atomic_with_files, file_written
 
 logger = logging.getLogger(__name__)
 

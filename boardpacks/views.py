@@ -14,7 +14,7 @@ from accounts import permissions
 from boardpacks import rendering, services
 from boardpacks.forms import BoardPackRequestForm
 from boardpacks.models import BoardPack, Delivery
-from medway_improve.storage import file_download
+from core.storage import file_download
 
 
 def _request_form(data=None) -> BoardPackRequestForm:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import filesizeformat
 
+from core.forms import Form
 from imports.action_plan import COLUMNS, FIELDS, REQUIRED_COLUMNS, column_letter
 from imports.ofsted import (
     GRADES,
@@ -21,7 +22,6 @@ from imports.ofsted import (
 )
 from inspections.models import Grade, Inspection, JudgementArea
 from inspections.short_titles import suggest_short_title
-from medway_improve.forms import Form
 
 
 def _read_upload(upload: UploadedFile, limit: int, what: str) -> bytes:

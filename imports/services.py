@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 from accounts import permissions
 from actions.services import ImportResult, action_import_upsert
 from audit.context import audit_source
+from core.storage import atomic_with_files, field_file_save, file_delete_on_commit
 from imports.action_plan import (
     Lookups,
     build_preview,
@@ -38,7 +39,6 @@ from inspections.models import (
 )
 from inspections.ofsted_parser import OfstedDocumentError, parse_document
 from inspections.short_titles import suggest_short_title
-from medway_improve.storage import atomic_with_files, field_file_save, file_delete_on_commit
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from core.forms import Form, GovukDateField
 from inspections import services
 from inspections.models import (
     AreaForImprovement,
@@ -18,7 +19,6 @@ from inspections.models import (
     JudgementArea,
     LocalAuthority,
 )
-from medway_improve.forms import Form, GovukDateField
 
 NO_CHOICE = ("", "None")
 

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
 from audit.selectors import history_for
+from core.forms import add_service_errors
+from core.storage import file_download
 from inspections import services
 from inspections.forms import ROW_LISTS, InspectionForm, row_formset
 from inspections.models import AreaForImprovement, Inspection, LocalAuthority
 from inspections.selectors import golden_thread
-from medway_improve.forms import add_service_errors
-from medway_improve.storage import file_download
 
 
 @require_GET

@@ -2,10 +2,10 @@ from django import forms
 
 from accounts.models import Role, User
 from actions.models import Priority
+from core.forms import Form, ModelForm
 from inspections.models import AreaForImprovement
 from kpis.models import Comparator, Indicator, IndicatorValue
 from kpis.services import IMPORT_MAX_BYTES
-from medway_improve.forms import Form, ModelForm
 
 
 def people_who_own_things():

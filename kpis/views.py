@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
 from actions.models import Rag
+from core.forms import add_service_errors
 from kpis import charts, services
 from kpis.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
 from kpis.selectors import indicator_data, mark_old_values, scorecard_data
 from kpis.services import CsvImportError, indicator_for_entry
-from medway_improve.forms import add_service_errors
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from medway_improve import logs
+from core import logs
 
 request_logger = logging.getLogger("improve.request")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from medway_improve.forms import ModelForm
+from core.forms import ModelForm
 from reminders.models import ReminderPreference, ReminderSettings
 
 

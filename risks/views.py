@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
-from medway_improve.forms import add_service_errors
+from core.forms import add_service_errors
 from risks import services
 from risks.forms import RiskFilterForm, RiskForm
 from risks.models import LikelihoodLevel, MatrixCell, Risk, RiskMatrix, RiskStatus

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from actions.models import Status
 from tests.factories import ActionFactory
@@ -255,4 +256,4 @@ def test_action_page_shows_the_history_of_changes(as_user, officer, board_member
     body = as_user(board_member).get(action.get_absolute_url()).content.decode()
     assert "History of changes" in body
     assert "On track → At risk" in body or "on_track → at_risk" in body
-    assert officer.display_name in body
+    assert escape(officer.display_name) in body

@@ -14,6 +14,7 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import escape
 from pghistory.models import Context
 
 from accounts.models import Role, User
@@ -380,7 +381,7 @@ def test_an_actions_history_includes_its_updates_evidence_and_due_dates(officer,
     html = render_to_string("audit/includes/history.html", {"history": entries})
     assert "History of changes" in html
     assert "Waiting for the new system" in html
-    assert officer.display_name in html
+    assert escape(officer.display_name) in html
 
 
 def test_an_inspections_history_includes_its_judgements_and_areas():

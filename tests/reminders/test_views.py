@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reminders.models import Frequency, ReminderPreference, ReminderSettings
 
@@ -93,7 +94,7 @@ def test_lead_changes_the_settings(as_user, request, who):
     assert config.send_time == dt.time(8, 30)
     assert config.weekly_lead_summary is False  # unticked
     assert config.updated_by == user
-    assert f"Last changed by {user.display_name}" in as_user(user).get(SETTINGS).text
+    assert f"Last changed by {escape(user.display_name)}" in as_user(user).get(SETTINGS).text
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from medway_improve.logs import JsonFormatter, RequestIdFilter
+from core.logs import JsonFormatter, RequestIdFilter
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_malformed_request_id_is_replaced(client, hostile, log_lines):
 
 
 def test_log_lines_from_code_carry_the_request_id_and_extras(log_lines):
-    from medway_improve import logs
+    from core import logs
 
     token = logs.request_id_var.set("abc123")
     try:
