@@ -27,61 +27,54 @@ class LoginForm(GovukFormMixin, AuthenticationForm):
         )
 
 
-class OneTimeCodeForm(Form):
-    code = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="The 6-digit code, for example 123456.",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "class": "govuk-input--width-5",
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-            }
-        ),
-        error_messages={"required": "Enter the 6-digit code from your authenticator app."},
-    )
+class OneTimeCodeField(forms.CharField):
+    """A 6-digit code from an authenticator app: spaces ignored, digits only."""
 
-    def clean_code(self) -> str:
-        code = "".join(self.cleaned_data["code"].split())
+    def __init__(self, *, required_message: str, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "class": "govuk-input--width-5",
+                    "autocomplete": "one-time-code",
+                    "inputmode": "numeric",
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(error_messages={"required": required_message}, **kwargs)
+
+    def clean(self, value):
+        code = "".join(super().clean(value).split())
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError("The code is 6 digits, for example 123456.")
         return code
+
+
+class OneTimeCodeForm(Form):
+    code = OneTimeCodeField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code, for example 123456.",
+        required_message="Enter the 6-digit code from your authenticator app.",
+    )
 
 
 class ReplaceDeviceForm(OneTimeCodeForm):
     """Moving two-factor authentication to a new phone: a code from the app in use now, and
     one from the new app (the password alone never replaces a device)."""
 
-    current_code = forms.CharField(
+    current_code = OneTimeCodeField(
         label="Code from the app you use now",
         help_text="The 6-digit code your current authenticator app shows.",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "class": "govuk-input--width-5",
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-            }
-        ),
-        error_messages={"required": "Enter the 6-digit code from the app you use now."},
+        required_message="Enter the 6-digit code from the app you use now.",
+    )
+    code = OneTimeCodeField(
+        label="Code from the new app",
+        help_text="The 6-digit code the new app shows once it has the QR code.",
+        required_message="Enter the 6-digit code from your authenticator app.",
     )
     field_order = ["current_code", "code"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["code"].label = "Code from the new app"
-        self.fields[
-            "code"
-        ].help_text = "The 6-digit code the new app shows once it has the QR code."
-
-    def clean_current_code(self) -> str:
-        code = "".join(self.cleaned_data["current_code"].split())
-        if not (code.isdigit() and len(code) == 6):
-            raise forms.ValidationError("The code is 6 digits, for example 123456.")
-        return code
 
 
 class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
