@@ -154,12 +154,16 @@ class ThrowawayRedis:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+CLOCK_PRELUDE = "from tests import clock; clock.start()\n"
+
+
 def run_python(code: str, env: dict[str, str], timeout: int = 120) -> str:
-    """Run Django code in a fresh process with `env`; returns its stdout."""
+    """Run Django code in a fresh process with `env`, on the suite's clock (a session it
+    creates must not have expired by the servers' date); returns its stdout."""
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        [sys.executable, "-c", f"{CLOCK_PRELUDE}import django; django.setup()\n{code}"],
         cwd=ROOT,
-        env=env,
+        env=clock.child_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
