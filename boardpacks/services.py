@@ -264,6 +264,36 @@ def boardpack_send(*, pack_id: int, user=None, enqueue: bool = True) -> list[Del
     return to_send
 
 
+def boardpack_sending_requeue_stuck(
+    *, now: dt.datetime | None = None
+) -> tuple[list[int], list[int]]:
+    """The sweep's other half (with `boardpacks_requeue_stuck`): sending whose task was
+    never queued (the broker was down when the pack became ready, or when a lead pressed
+    "Email it"). A pack meant for the board (`send_to_board`) that has been ready for
+    BOARD_PACK_REQUEUE_SECONDS with no deliveries gets its send task, if the board has
+    members, and only within a day of it being ready (never an old pack to someone who
+    joined the board since); a delivery still waiting, never tried, that long gets its
+    email task. Nobody gets two emails: a delivery is sent once (see `delivery_send`).
+    Returns (pack IDs, delivery IDs) queued."""
+    now = now or timezone.now()
+    waited = now - dt.timedelta(seconds=settings.BOARD_PACK_REQUEUE_SECONDS)
+    packs: list[int] = []
+    if board_members().exists():
+        unsent = BoardPack.objects.filter(
+            status=BoardPack.Status.READY,
+            send_to_board=True,
+            finished_at__lt=waited,
+            finished_at__gte=now - dt.timedelta(days=1),
+            deliveries__isnull=True,
+        ).values_list("pk", flat=True)
+        packs = [pk for pk in unsent if queue.enqueue("boardpacks.send", pack_id=pk)]
+    waiting = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, attempts=0, created_at__lt=waited
+    ).values_list("pk", flat=True)
+    deliveries = [pk for pk in waiting if queue.enqueue("boardpacks.deliver", delivery_id=pk)]
+    return packs, deliveries
+
+
 def _enqueue_deliveries(ids: list[int]) -> None:
     """One email task per delivery (with the broker down, each is logged and skipped)."""
     for delivery_id in ids:
