@@ -9,22 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import credentials, mfa, permissions
 from accounts.forms import OneTimeCodeForm, PasswordChangeForm, ReplaceDeviceForm
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """Where to go after verifying: `next` if it is a path on this site, else the dashboard."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+from core.http import safe_next
 
 
 @require_GET
@@ -55,7 +46,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         )
         if ok:
             messages.success(request, "Two-factor authentication is on.")
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
         form.add_error("code", problem)
     return TemplateResponse(
         request,
@@ -65,7 +56,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             "qr_code": mfa.qr_code_svg(device),
             "secret": mfa.text_secret(device),
             "required": permissions.mfa_required(request.user),
-            "next": _safe_next(request),
+            "next": safe_next(request, settings.LOGIN_REDIRECT_URL),
         },
         status=422 if form.errors else 200,
     )
@@ -115,12 +106,12 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, problem = mfa.mfa_verify(request=request, code=form.cleaned_data["code"])
         if ok:
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
         form.add_error("code", problem)
     return TemplateResponse(
         request,
         "accounts/mfa_verify.html",
-        {"form": form, "next": _safe_next(request)},
+        {"form": form, "next": safe_next(request, settings.LOGIN_REDIRECT_URL)},
         status=422 if form.errors else 200,
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -13,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts import permissions
@@ -27,6 +25,7 @@ from actions.models import (
     Rag,
     Status,
 )
+from core import uploads
 from core.storage import atomic_with_files, field_file_save
 from inspections.models import AreaForImprovement
 from reminders.services import due_date_notices_create
@@ -216,13 +215,15 @@ def action_record_progress(
 
 # --- Documents as evidence ------------------------------------------------------------------
 
-_OOXML = "application/vnd.openxmlformats-officedocument."
-# The main part of each Office Open XML package, and its content type.
-_OOXML_PARTS = {
-    "word/document.xml": (_OOXML + "wordprocessingml.document", ".docx"),
-    "xl/workbook.xml": (_OOXML + "spreadsheetml.sheet", ".xlsx"),
-    "ppt/presentation.xml": (_OOXML + "presentationml.presentation", ".pptx"),
-}
+# What evidence may be, decided by content (see core.uploads).
+EVIDENCE_KINDS = (
+    uploads.PDF,
+    uploads.DOCX,
+    uploads.XLSX,
+    uploads.PPTX,
+    uploads.PNG,
+    uploads.JPEG,
+)
 
 
 @atomic_with_files()
@@ -231,7 +232,7 @@ def evidence_add_document(
 ) -> Evidence:
     """Keep an uploaded document as evidence of this action.
 
-    The kind is decided by the file's content (magic bytes, as the spreadsheet import does),
+    The kind is decided by the file's content (magic bytes, see core.uploads.check_upload),
     never by its name: a PDF, a Word, Excel or PowerPoint file (.docx, .xlsx, .pptx) or a PNG
     or JPEG image, not empty and at most settings.EVIDENCE_MAX_BYTES. The file is stored under
     a random name; the name it came with is kept, cleaned and ending in the suffix of the
@@ -243,23 +244,13 @@ def evidence_add_document(
         raise PermissionDenied(
             "You can only add evidence to actions you own or are accountable for."
         )
-    limit = settings.EVIDENCE_MAX_BYTES
-    if not uploaded_file.size:
-        raise ValidationError({"document": ["The selected file is empty"]})
-    if uploaded_file.size > limit:
-        raise ValidationError(
-            {"document": [f"The selected file must be smaller than {_size(limit)}"]}
+    try:
+        kind = uploads.check_upload(
+            uploaded_file, allowed=EVIDENCE_KINDS, max_bytes=settings.EVIDENCE_MAX_BYTES
         )
-    kind = _document_kind(uploaded_file)
-    if kind is None:
-        raise ValidationError(
-            {
-                "document": [
-                    "The selected file must be a PDF, Word, Excel, PowerPoint, PNG or JPEG file"
-                ]
-            }
-        )
-    content_type, suffix = kind
+    except ValidationError as refused:
+        raise ValidationError({"document": refused.messages}) from refused
+    content_type, suffix, _name = uploads.CONTENT_TYPES[kind]
     evidence = Evidence(
         action=action,
         note=description.strip(),
@@ -272,30 +263,6 @@ def evidence_add_document(
     field_file_save(evidence.file, f"{uuid.uuid4().hex}{suffix}", uploaded_file)
     evidence.save()
     return evidence
-
-
-def _document_kind(file) -> tuple[str, str] | None:
-    """(content type, suffix) of an accepted document, from its first bytes; None if refused."""
-    file.seek(0)
-    head = file.read(8)
-    file.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf", ".pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", ".png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", ".jpg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(file) as package:  # reads the directory, unpacks nothing
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError):
-            return None
-        finally:
-            file.seek(0)
-        if "[Content_Types].xml" in names:
-            return next((kind for part, kind in _OOXML_PARTS.items() if part in names), None)
-    return None
 
 
 # Suffixes people use for each detected kind; any other is replaced by the kind's own.
@@ -319,14 +286,6 @@ def _clean_file_name(name: str, suffix: str) -> str:
     if not name:
         return f"document{suffix}"
     return name[: 255 - len(suffix)] + suffix
-
-
-def _size(size: int) -> str:
-    """10485760 → "10 MB"; smaller limits as Django shows file sizes."""
-    megabytes = size / 1024 / 1024
-    if megabytes >= 1 and megabytes == int(megabytes):
-        return f"{int(megabytes)} MB"
-    return filesizeformat(size).replace("\xa0", " ")
 
 
 # --- Importing the plan from a spreadsheet -------------------------------------------------

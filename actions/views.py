@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -48,6 +47,7 @@ from actions.services import (
 )
 from audit.selectors import history_for
 from core.forms import add_service_errors
+from core.http import safe_next
 from core.storage import file_download
 from inspections.models import AreaForImprovement
 
@@ -218,9 +218,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Action {action.reference} was not changed. {error}")
             return redirect(action)
         messages.success(request, f"Action {action.reference} updated.")
-        next_url = request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-        return redirect(next_url if safe else "actions:action_list")
+        return redirect(safe_next(request, "actions:action_list"))
     action = Action.objects.for_list().with_rag(on=timezone.localdate()).get(pk=pk)
     return TemplateResponse(
         request,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zipfile
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -28,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from core import uploads
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
 from risks.models import Risk
@@ -54,8 +54,8 @@ def exactly_one_of(fields: Iterable[str]) -> Q:
 
 # --- Minutes files --------------------------------------------------------------------
 
-MINUTES_MAX_BYTES = 10 * 1024 * 1024
-MINUTES_EXTENSIONS = {".pdf", ".docx", ".odt", ".txt"}
+# What each suffix's content must be (see core.uploads).
+MINUTES_EXTENSIONS = {".pdf": uploads.PDF, ".docx": uploads.DOCX, ".odt": uploads.ODT, ".txt": None}
 
 
 def minutes_upload_to(instance: Meeting, filename: str) -> str:
@@ -66,7 +66,7 @@ def minutes_upload_to(instance: Meeting, filename: str) -> str:
 
 def validate_minutes_file(file) -> None:
     """Minutes are a PDF, Word (.docx), OpenDocument (.odt) or plain-text file of at most
-    10 MB, and the content must be what the name says."""
+    settings.BOARD_MINUTES_MAX_BYTES (10 MB), and the content must be what the name says."""
     if getattr(file, "_committed", False):
         return  # already stored and checked when it was uploaded
     suffix = PurePath(file.name or "").suffix.lower()
@@ -75,50 +75,32 @@ def validate_minutes_file(file) -> None:
             "The minutes must be a PDF, Word (.docx), OpenDocument (.odt) or text (.txt) file.",
             code="extension",
         )
-    if file.size > MINUTES_MAX_BYTES:
+    limit = settings.BOARD_MINUTES_MAX_BYTES
+    if file.size > limit:
         raise ValidationError(
-            f"The file is {file.size / 1024 / 1024:.1f} MB: the minutes must be 10 MB or smaller.",
+            f"The file is {file.size / 1024 / 1024:.1f} MB: the minutes must be "
+            f"{uploads.format_size(limit)} or smaller.",
             code="size",
         )
     if file.size == 0:
         raise ValidationError("The file is empty.", code="empty")
-    file.seek(0)
-    try:
-        if not _content_matches(file, suffix):
-            raise ValidationError(
-                f"The file's content is not a {suffix[1:].upper()} document. "
-                "Check you chose the right file.",
-                code="content",
-            )
-    finally:
-        file.seek(0)
+    if not _content_matches(file, suffix):
+        raise ValidationError(
+            f"The file's content is not a {suffix[1:].upper()} document. "
+            "Check you chose the right file.",
+            code="content",
+        )
 
 
 def _content_matches(file, suffix: str) -> bool:
-    if suffix == ".pdf":
-        return file.read(5) == b"%PDF-"
-    if suffix == ".txt":
-        head = file.read(64 * 1024)
-        if b"\x00" in head:
-            return False
+    expected = MINUTES_EXTENSIONS[suffix]
+    if expected is None:  # text: UTF-8 in its first 64 KB
+        file.seek(0)
         try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            # A multi-byte character cut at the 64 KB boundary is still text.
-            return error.start >= len(head) - 3
-        return True
-    # .docx and .odt are zip packages with a known member.
-    if not zipfile.is_zipfile(file):
-        return False
-    file.seek(0)
-    with zipfile.ZipFile(file) as package:
-        names = set(package.namelist())
-        if suffix == ".docx":
-            return "word/document.xml" in names
-        return (
-            "mimetype" in names
-            and package.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
-        )
+            return uploads.is_utf8_text(file.read(64 * 1024))
+        finally:
+            file.seek(0)
+    return uploads.identify(file) == expected
 
 
 # --- Meetings -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
@@ -29,6 +28,7 @@ from board.forms import (
 )
 from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meeting
 from core.forms import add_service_errors
+from core.http import safe_next
 from core.storage import file_download
 
 PAGE_SIZE = 50
@@ -37,15 +37,6 @@ PAGE_SIZE = 50
 def _require(allowed: bool, message: str = "") -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return fallback
 
 
 # --- Meetings -------------------------------------------------------------------------
@@ -383,7 +374,7 @@ def challenge_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                     request,
                     f"Your challenge has been sent to {raised.assigned_to.display_name}.",
                 )
-                return redirect(_safe_next(request, target.get_absolute_url()))
+                return redirect(safe_next(request, target.get_absolute_url()))
     if request.htmx:
         context = board_section_context(
             request, target, raise_form=None if raised else form, raised=raised
@@ -418,7 +409,7 @@ def _card_context(request: HttpRequest, challenge: Challenge, **extra) -> dict:
         "challenge": challenge,
         "show_target": True,
         "today": timezone.localdate(),
-        "next": _safe_next(request, challenge.get_absolute_url()),
+        "next": safe_next(request, challenge.get_absolute_url()),
         **extra,
     }
 
@@ -448,7 +439,7 @@ def _reply(request: HttpRequest, pk: int, form_class, service, success: str) -> 
             )
             if not request.htmx:
                 messages.success(request, notice)
-                return redirect(_safe_next(request, challenge.get_absolute_url()))
+                return redirect(safe_next(request, challenge.get_absolute_url()))
             context = _card_context(request, _challenge_with_thread(pk), notice=notice)
             return TemplateResponse(request, "board/challenge_detail.html#challenge_card", context)
     challenge = _challenge_with_thread(pk)

@@ -27,6 +27,7 @@ from accounts.models import Role
 from boardpacks import context as pack_context
 from boardpacks import emails, rendering
 from boardpacks.models import BoardPack, Delivery
+from core import queue
 from core.storage import atomic_with_files, file_written
 
 logger = logging.getLogger(__name__)
@@ -95,10 +96,7 @@ def boardpack_request(
 def _enqueue_render(pack_id: int, as_of: dt.date | None = None) -> None:
     """Queue the render. With the broker down this logs and returns: the pack stays queued
     and `boardpacks_requeue_stuck` (the sweep) queues it once the broker is back."""
-    from boardpacks.tasks import render_board_pack
-    from medway_improve.celery import enqueue
-
-    enqueue(render_board_pack, pack_id=pack_id, as_of=as_of.isoformat() if as_of else None)
+    queue.enqueue("boardpacks.render", pack_id=pack_id, as_of=as_of.isoformat() if as_of else None)
 
 
 def boardpacks_requeue_stuck(*, now: dt.datetime | None = None) -> list[int]:
@@ -116,10 +114,7 @@ def boardpacks_requeue_stuck(*, now: dt.datetime | None = None) -> list[int]:
         Q(status=BoardPack.Status.QUEUED, created_at__lt=waited)
         | Q(status=BoardPack.Status.RENDERING, started_at__lt=abandoned)
     ).values_list("pk", flat=True)
-    from boardpacks.tasks import render_board_pack
-    from medway_improve.celery import enqueue
-
-    return [pk for pk in stuck if enqueue(render_board_pack, pack_id=pk)]
+    return [pk for pk in stuck if queue.enqueue("boardpacks.render", pack_id=pk)]
 
 
 class PackBusy(Exception):
@@ -188,7 +183,7 @@ def boardpack_build(*, pack_id: int, as_of: dt.date | None = None) -> BoardPack:
             if not updated:
                 raise RuntimeError("The pack was changed by someone else while it rendered.")
             if pack.send_to_board:
-                transaction.on_commit(lambda: _enqueue_send(pack.pk))
+                queue.enqueue_on_commit("boardpacks.send", pack_id=pack.pk)
     except BaseException as error:
         try:
             boardpack_fail(pack_id=pack.pk, reason=_reason(error))
@@ -244,12 +239,6 @@ def board_members():
     )
 
 
-def _enqueue_send(pack_id: int) -> None:
-    from boardpacks.tasks import send_board_pack
-
-    send_board_pack.delay(pack_id=pack_id)
-
-
 @transaction.atomic
 def boardpack_send(*, pack_id: int, user=None, enqueue: bool = True) -> list[Delivery]:
     """Make a delivery for every board member who has none for this pack yet, and queue
@@ -275,11 +264,40 @@ def boardpack_send(*, pack_id: int, user=None, enqueue: bool = True) -> list[Del
     return to_send
 
 
-def _enqueue_deliveries(ids: list[int]) -> None:
-    from boardpacks.tasks import deliver_board_pack
+def boardpack_sending_requeue_stuck(
+    *, now: dt.datetime | None = None
+) -> tuple[list[int], list[int]]:
+    """The sweep's other half (with `boardpacks_requeue_stuck`): sending whose task was
+    never queued (the broker was down when the pack became ready, or when a lead pressed
+    "Email it"). A pack meant for the board (`send_to_board`) that has been ready for
+    BOARD_PACK_REQUEUE_SECONDS with no deliveries gets its send task, if the board has
+    members, and only within a day of it being ready (never an old pack to someone who
+    joined the board since); a delivery still waiting, never tried, that long gets its
+    email task. Nobody gets two emails: a delivery is sent once (see `delivery_send`).
+    Returns (pack IDs, delivery IDs) queued."""
+    now = now or timezone.now()
+    waited = now - dt.timedelta(seconds=settings.BOARD_PACK_REQUEUE_SECONDS)
+    packs: list[int] = []
+    if board_members().exists():
+        unsent = BoardPack.objects.filter(
+            status=BoardPack.Status.READY,
+            send_to_board=True,
+            finished_at__lt=waited,
+            finished_at__gte=now - dt.timedelta(days=1),
+            deliveries__isnull=True,
+        ).values_list("pk", flat=True)
+        packs = [pk for pk in unsent if queue.enqueue("boardpacks.send", pack_id=pk)]
+    waiting = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, attempts=0, created_at__lt=waited
+    ).values_list("pk", flat=True)
+    deliveries = [pk for pk in waiting if queue.enqueue("boardpacks.deliver", delivery_id=pk)]
+    return packs, deliveries
 
+
+def _enqueue_deliveries(ids: list[int]) -> None:
+    """One email task per delivery (with the broker down, each is logged and skipped)."""
     for delivery_id in ids:
-        deliver_board_pack.delay(delivery_id=delivery_id)
+        queue.enqueue("boardpacks.deliver", delivery_id=delivery_id)
 
 
 class DeliveryFailed(Exception):

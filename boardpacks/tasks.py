@@ -68,11 +68,19 @@ def deliver_board_pack(self, *, delivery_id: int) -> str:
 
 @shared_task(name="boardpacks.requeue_stuck", ignore_result=True)
 def requeue_stuck_board_packs() -> int:
-    """The sweep: packs left queued or rendering too long are queued again."""
+    """The sweep: packs left queued or rendering too long are queued again, and so is
+    sending that was never queued (see services.boardpack_sending_requeue_stuck)."""
     requeued = services.boardpacks_requeue_stuck()
     if requeued:
         logger.warning("Board packs queued again after waiting too long: %s", requeued)
-    return len(requeued)
+    packs, deliveries = services.boardpack_sending_requeue_stuck()
+    if packs or deliveries:
+        logger.warning(
+            "Board pack sending queued again after waiting too long: packs %s, deliveries %s",
+            packs,
+            deliveries,
+        )
+    return len(requeued) + len(packs) + len(deliveries)
 
 
 @shared_task(name="boardpacks.build_monthly")

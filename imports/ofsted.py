@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core import uploads
 from inspections.models import AreaForImprovement, Grade, Inspection, JudgementArea, LocalAuthority
 
 GRADES = {
@@ -198,10 +199,6 @@ def same_council(one: str | None, other: str | None) -> bool:
 _MARKUP = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<\?xml|<svg|<!--)", re.IGNORECASE)
 
 
-def is_pdf(content: bytes) -> bool:
-    return b"%PDF-" in bytes(content[:1024])
-
-
 def refuse_unreadable(content: bytes, filename: str) -> str | None:
     """Why this file cannot be an Ofsted report or letter, or None if it may be one.
 
@@ -209,7 +206,7 @@ def refuse_unreadable(content: bytes, filename: str) -> str | None:
     still named .pdf) would read as text and give an empty draft, so it is refused here."""
     name = f"“{filename}”" if filename else "The file"
     head = bytes(content[:2048]).lstrip(b"\xef\xbb\xbf")
-    if not is_pdf(content) and _MARKUP.match(head):
+    if not uploads.has_pdf_header(content) and _MARKUP.match(head):
         return (
             f"{name} is a web page (HTML), not the report’s PDF. On the Ofsted website, "
             "download the PDF of the report itself, or copy the report’s text and paste it in."

@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 from accounts import permissions
 from actions.services import ImportResult, action_import_upsert
 from audit.context import audit_source
+from core import uploads
 from core.storage import atomic_with_files, field_file_save, file_delete_on_commit
 from imports.action_plan import (
     Lookups,
@@ -28,7 +29,7 @@ from imports.action_plan import (
     signature,
 )
 from imports.models import ColumnMapping, PendingUpload
-from imports.ofsted import is_pdf, refuse_unreadable
+from imports.ofsted import refuse_unreadable
 from imports.spreadsheets import Sheet, read_sheet
 from inspections.models import (
     AreaCovered,
@@ -270,7 +271,7 @@ def _stored_name(pending: PendingUpload, content: bytes) -> str:
     """The file name to keep the document under: text is kept as .txt even if it came
     named .pdf, so nobody opens it expecting a PDF."""
     name = get_valid_filename(pending.filename) or "document"
-    if not is_pdf(content[:1024]) and not name.lower().endswith(".txt"):
+    if not uploads.has_pdf_header(content) and not name.lower().endswith(".txt"):
         name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.txt"
     return name
 

@@ -1,10 +1,10 @@
 """Reading and writing spreadsheets (.xlsx and .csv) safely.
 
-Reading decides the format by content (magic bytes), not by the file name, and refuses with a
-message a person can act on: too big, too many rows, an old .xls, a password-protected or
-damaged workbook, a zip bomb. Writing neutralises cells that a spreadsheet program would run
-as a formula (OWASP "CSV injection"), and reading undoes exactly that, so a round trip through
-export and import gives back the same text.
+Reading decides the format by content (magic bytes, see core.uploads), not by the file
+name, and refuses with a message a person can act on: too big, too many rows, an old .xls,
+a password-protected or damaged workbook, a zip bomb. Writing neutralises cells that a
+spreadsheet program would run as a formula (OWASP "CSV injection"), and reading undoes
+exactly that, so a round trip through export and import gives back the same text.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from core import uploads
 
 MAX_COLUMNS = 100
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook that unzips to more is refused
@@ -110,14 +112,15 @@ def read_sheet(
             f"{name} is {_mb(len(data))}, which is over the {_mb(max_bytes)} limit. "
             "Delete unused sheets, pictures and empty formatted rows, or save it as CSV."
         )
-    if data.startswith(b"PK\x03\x04"):
+    kind = uploads.sniff(data)
+    if kind == uploads.ZIP:
         return _read_xlsx(data, name, sheet_name, max_rows, choose)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if kind == uploads.OLE:
         raise SpreadsheetError(
             f"{name} is an old-style Excel file (.xls) or a password-protected workbook. "
             "Remove any password and save it as an Excel Workbook (.xlsx) or as CSV."
         )
-    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")):
+    if kind is not None:  # a PDF, a picture, an RTF document
         raise SpreadsheetError(
             f"{name} is not a spreadsheet. Choose an Excel workbook (.xlsx) or a CSV file."
         )
@@ -256,15 +259,7 @@ def _read_csv(data: bytes, name: str, max_rows: int) -> Sheet:
         raise SpreadsheetError(
             f"{name} is not a spreadsheet. Choose an Excel workbook (.xlsx) or a CSV file."
         )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+    text = uploads.decode_text(data)
     delimiter = _guess_delimiter(text)
     rows: list[list[object]] = []
     filled = 0

@@ -5,7 +5,10 @@ action planning visit letters, and joint targeted area inspection (JTAI) letters
 from 2018 onwards, either as the published PDF or as text pasted from it.
 
 The result is a *draft*: every field is a best guess that a person confirms before saving.
-Nothing here imports Django. PDFs are read through ``inspections.ofsted_pdf`` (PDFium).
+Nothing here needs Django's settings or database. PDFs are read through
+``inspections.ofsted_pdf`` (PDFium); what kind of file it is, and how its text is decoded,
+come from ``core.uploads``. ``MAX_PDF_BYTES`` is the parser's own ceiling, for the command
+line too; uploads through the site are held to IMPORT_MAX_DOCUMENT_BYTES before this.
 
 Public API: ``extract_text``, ``parse_text``, ``parse_document``, ``OfstedDraft``,
 ``Judgement``, ``OfstedDocumentError`` and ``MAX_PDF_BYTES``.
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from core import uploads
 from inspections.ofsted_pdf import PdfPasswordError, pdf_layout_text
 
 __all__ = [
@@ -117,12 +121,14 @@ def _extract(data: bytes, filename: str) -> tuple[str, bool]:
     if len(data) > MAX_PDF_BYTES:
         size = len(data) / (1024 * 1024)
         raise OfstedDocumentError(
-            f"{name} is {size:.1f} MB, which is over the 20 MB limit. "
-            "Ofsted reports are usually well under 1 MB: check it is the right file, "
+            f"{name} is {size:.1f} MB, which is over the {uploads.format_size(MAX_PDF_BYTES)} "
+            "limit. Ofsted reports are usually well under 1 MB: check it is the right file, "
             "or paste the text instead."
         )
-    is_pdf = b"%PDF-" in data[:1024]  # the header may follow a little junk
-    text, paragraphs = _pdf_text(data, name) if is_pdf else (_plain_text(data, name), False)
+    if uploads.has_pdf_header(data):  # the header may follow a little junk
+        text, paragraphs = _pdf_text(data, name)
+    else:
+        text, paragraphs = _plain_text(data, name), False
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         raise OfstedDocumentError(f"{name} contains no text. {_PASTE_HINT}")
@@ -159,34 +165,25 @@ def _pdf_text(data: bytes, name: str) -> tuple[str, bool]:
     return text, paragraphs
 
 
-_BINARY_SIGNATURES = (
-    (b"PK\x03\x04", "a Word document or a zip file"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Word or Excel document"),
-    (b"\x89PNG", "a picture (PNG)"),
-    (b"\xff\xd8\xff", "a picture (JPEG)"),
-    (b"GIF8", "a picture (GIF)"),
-    (b"II*\x00", "a picture (TIFF)"),
-    (b"MM\x00*", "a picture (TIFF)"),
-    (b"{\\rtf", "a rich-text (RTF) document"),
-)
+# What to call a file that is neither a PDF nor text (core.uploads.sniff's kinds).
+_NOT_TEXT = {
+    uploads.ZIP: "a Word document or a zip file",
+    uploads.OLE: "an old-style Word or Excel document",
+    uploads.PNG: "a picture (PNG)",
+    uploads.JPEG: "a picture (JPEG)",
+    uploads.GIF: "a picture (GIF)",
+    uploads.TIFF: "a picture (TIFF)",
+    uploads.RTF: "a rich-text (RTF) document",
+}
 
 
 def _plain_text(data: bytes, name: str) -> str:
-    for signature, what in _BINARY_SIGNATURES:
-        if data.startswith(signature):
-            raise OfstedDocumentError(
-                f"{name} is {what}, not a PDF or plain text. Upload the report as a PDF, "
-                "or paste its text instead."
-            )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+    if what := _NOT_TEXT.get(uploads.sniff(data)):
+        raise OfstedDocumentError(
+            f"{name} is {what}, not a PDF or plain text. Upload the report as a PDF, "
+            "or paste its text instead."
+        )
+    text = uploads.decode_text(data)
     sample = text[:200_000]
     bad = sum(
         1

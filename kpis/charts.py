@@ -22,7 +22,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from actions.charts import FONT_FAMILY
+from core.charts import FONT_FAMILY
 from kpis.models import Unit, format_value
 
 TEXT = "#0b0c0c"

@@ -1,6 +1,7 @@
-"""The Celery app, configured from Django settings (keys prefixed CELERY_)."""
+"""The Celery app, configured from Django settings (keys prefixed CELERY_).
 
-import logging
+Services queue tasks by name through `core.queue` (`enqueue`, `enqueue_on_commit`)."""
+
 import os
 from datetime import timedelta
 
@@ -63,30 +64,3 @@ def _task_request_id(task_id=None, task=None, **kwargs):
 
     queued_by = getattr(task.request, "improve_request_id", None) if task else None
     logs.request_id_var.set(logs.clean_request_id(queued_by or task_id))
-
-
-def enqueue(task, **kwargs) -> bool:
-    """Queue `task` with keyword arguments now. If the broker is down, log it (with the
-    request ID) and return False instead of failing the request: periodic jobs must find
-    their work by looking at the data (idempotent by data), not rely on every message."""
-    from kombu.exceptions import OperationalError
-
-    try:
-        task.apply_async(kwargs=kwargs)
-    except OperationalError as error:
-        logging.getLogger("improve.tasks").warning(
-            "Could not queue %s: the broker is unavailable (%s)",
-            task.name,
-            error,
-            extra={"task": task.name},
-        )
-        return False
-    return True
-
-
-def enqueue_on_commit(task, **kwargs) -> None:
-    """Queue `task` once the current transaction commits (see `enqueue`): a save never
-    fails because Redis is down."""
-    from django.db import transaction
-
-    transaction.on_commit(lambda: enqueue(task, **kwargs))

@@ -242,6 +242,8 @@ IMPORT_PENDING_HOURS = 24  # unconfirmed uploads are deleted after this
 
 # Documents officers add as evidence of an action (PDF, Office, PNG or JPEG).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# A board meeting's minutes file (PDF, .docx, .odt or text).
+BOARD_MINUTES_MAX_BYTES = env.int("BOARD_MINUTES_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Email through Django's MAILERS. EMAIL_URL picks the transport:
 # smtp://user:pass@host:port (smtp+tls:// for STARTTLS, smtps:// for TLS),

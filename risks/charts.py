@@ -10,7 +10,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from actions.charts import FONT_FAMILY
+from core.charts import FONT_FAMILY
 
 TEXT = "#0b0c0c"
 # GOV.UK Frontend 6 palette, 50% tints: black text on them is above 7:1.

@@ -508,9 +508,7 @@ def test_bad_minutes_files_are_refused_clearly_and_nothing_is_lost(
 
 
 def test_oversized_minutes_file_is_refused(as_user, lead, media, settings):
-    from board import models
-
-    big = b"%PDF-" + b"0" * (models.MINUTES_MAX_BYTES + 1)
+    big = b"%PDF-" + b"0" * (settings.BOARD_MINUTES_MAX_BYTES + 1)
     response = as_user(lead).post(
         reverse("board:meeting_create"),
         meeting_data(minutes_file=SimpleUploadedFile("big.pdf", big)),

@@ -188,3 +188,83 @@ def test_the_sweep_runs_on_the_beat_schedule(settings):
     assert entry["task"] == "boardpacks.requeue_stuck"
     assert entry["schedule"] == dt.timedelta(seconds=settings.BOARD_PACK_SWEEP_SECONDS)
     assert app.amqp.router.route({}, "boardpacks.requeue_stuck")["queue"].name == "boardpacks"
+
+
+# --- Sending left unqueued (the broker was down when it should have been queued) -------------
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """What the sweep queues for sending: (task name, kwargs)."""
+    sent: list[tuple[str, dict]] = []
+    for name in ("boardpacks.send", "boardpacks.deliver"):
+        task = app.tasks[name]
+        monkeypatch.setattr(
+            task, "apply_async", lambda *, kwargs, _name=name, **o: sent.append((_name, kwargs))
+        )
+    return sent
+
+
+def later(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(seconds=settings.BOARD_PACK_REQUEUE_SECONDS + 1)
+
+
+def test_the_sweep_sends_a_ready_pack_for_the_board_whose_send_was_never_queued(
+    sent_tasks, board_member, settings
+):
+    pack = BoardPackFactory(ready=True, send_to_board=True)
+    BoardPackFactory(ready=True, send_to_board=False)  # a lead's own copy: not sent
+    assert services.boardpack_sending_requeue_stuck() == ([], [])  # not yet: just finished
+    assert services.boardpack_sending_requeue_stuck(now=later(settings)) == ([pack.pk], [])
+    assert sent_tasks == [("boardpacks.send", {"pack_id": pack.pk})]
+
+
+def test_the_sweep_leaves_a_sent_pack_an_old_pack_and_a_board_with_nobody_alone(
+    sent_tasks, settings, board_member
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    sent = BoardPackFactory(ready=True, send_to_board=True)
+    DeliveryFactory(pack=sent, recipient=board_member, status=Delivery.Status.FAILED, attempts=5)
+    BoardPackFactory(
+        ready=True, send_to_board=True, finished_at=timezone.now() - dt.timedelta(days=2)
+    )
+    assert services.boardpack_sending_requeue_stuck(now=later(settings)) == ([], [])
+    board_member.groups.clear()
+    BoardPackFactory(ready=True, send_to_board=True)
+    assert services.boardpack_sending_requeue_stuck(now=later(settings)) == ([], [])
+    assert sent_tasks == []
+
+
+def test_the_sweep_queues_a_delivery_never_tried(sent_tasks, settings):
+    waiting = DeliveryFactory()
+    DeliveryFactory(status=Delivery.Status.FAILED, attempts=1)  # its task retries it
+    assert services.boardpack_sending_requeue_stuck() == ([], [])
+    assert services.boardpack_sending_requeue_stuck(now=later(settings)) == ([], [waiting.pk])
+    assert sent_tasks == [("boardpacks.deliver", {"delivery_id": waiting.pk})]
+
+
+def test_sending_with_the_broker_down_is_queued_by_the_sweep_once_it_is_back(
+    monkeypatch, board_member, lead, settings, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    pack = BoardPackFactory(ready=True)
+    deliver = app.tasks["boardpacks.deliver"]
+    sent: list[dict] = []
+
+    def down(**kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(deliver, "apply_async", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        [delivery] = services.boardpack_send(pack_id=pack.pk, user=lead)
+    monkeypatch.setattr(deliver, "apply_async", lambda *, kwargs, **o: sent.append(kwargs))
+    assert services.boardpack_sending_requeue_stuck(now=later(settings)) == ([], [delivery.pk])
+    assert sent == [{"delivery_id": delivery.pk}]

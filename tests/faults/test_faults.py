@@ -178,13 +178,13 @@ def test_redis_stopped_pages_and_saves_keep_working(postgres):
         enqueue = run_python(
             "from django.db import transaction\n"
             "from actions.models import Action\n"
-            "from medway_improve.celery import enqueue, enqueue_on_commit\n"
-            "from tests.faults.probe_tasks import probe\n"
+            "from core.queue import enqueue, enqueue_on_commit\n"
+            "import tests.faults.probe_tasks  # registers tests.faults.probe\n"
             "with transaction.atomic():\n"
             f"    Action.objects.filter(pk={pk}).update(title='Queued while down')\n"
-            "    enqueue_on_commit(probe, key='down', seconds=0)\n"
+            "    enqueue_on_commit('tests.faults.probe', key='down', seconds=0)\n"
             f"title = Action.objects.get(pk={pk}).title\n"
-            "print(title, enqueue(probe, key='x', seconds=0))\n",
+            "print(title, enqueue('tests.faults.probe', key='x', seconds=0))\n",
             env,
         )
     finally:
