@@ -29,7 +29,6 @@ from actions.models import (
 )
 from core.storage import atomic_with_files, field_file_save
 from inspections.models import AreaForImprovement
-from reminders.services import due_date_notices_create
 
 
 class ActionChangedError(Exception):
@@ -190,9 +189,8 @@ def action_record_progress(
     action.version += 1
     action.save()
     if due_change is not None:
+        # Kept with its reason; the reminders tick tells the owner and accountable manager.
         due_change.save()
-        # Tell the owner and accountable manager; queued after commit, never blocks the save.
-        due_date_notices_create(change=due_change)
     if evidence is not None:
         evidence.save()
     if not progress:
@@ -974,8 +972,7 @@ def action_edit(
         action.areas.remove(*(current - wanted))
         action.areas.add(*(wanted - current))
     if due_change is not None:
-        due_change.save()
-        due_date_notices_create(change=due_change)
+        due_change.save()  # the reminders tick tells the owner and accountable manager
     return action
 
 
