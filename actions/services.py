@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from actions import rules
 from actions.models import (
     Action,
     DueDateChange,
@@ -113,10 +114,8 @@ def action_record_progress(
         action.status = change.status
 
     if change.percent_complete is not None:
-        if not 0 <= change.percent_complete <= 100:
-            errors.setdefault("percent_complete", []).append(
-                "Percent complete must be between 0 and 100."
-            )
+        if problem := rules.percent_complete_problem(change.percent_complete):
+            errors.setdefault("percent_complete", []).append(problem)
         action.percent_complete = change.percent_complete
 
     if change.rag_override is not None:
@@ -137,10 +136,10 @@ def action_record_progress(
             errors.setdefault("due_date_reason", []).append(
                 "Give a reason for changing the due date."
             )
-        if change.due_date < action.start_date:
-            errors.setdefault("due_date", []).append(
-                f"The due date must be on or after the start date, {action.start_date:%-d %B %Y}."
-            )
+        if problem := rules.due_date_problem(
+            start_date=action.start_date, due_date=change.due_date
+        ):
+            errors.setdefault("due_date", []).append(problem)
         due_change = DueDateChange(
             action=action,
             old_date=action.due_date,
@@ -163,11 +162,12 @@ def action_record_progress(
         if before["status"] != Status.COMPLETE:
             action.completed_date = today
             action.percent_complete = 100
-            if evidence is None and not action.evidence.exists():
-                errors.setdefault("evidence_note", []).append(
-                    "Give evidence that the action is complete: a note or a link "
-                    "(or add a document as evidence first)."
-                )
+            if problem := rules.completion_evidence_problem(
+                becomes_complete=True,
+                has_evidence=evidence is not None or action.evidence.exists(),
+                how=": a note or a link (or add a document as evidence first)",
+            ):
+                errors.setdefault("evidence_note", []).append(problem)
     else:
         action.completed_date = None
 
@@ -480,9 +480,8 @@ def action_import_check(
     status = values.get("status")
     if status is not None and status not in Status.values:
         problems.append("Choose a status: " + ", ".join(Status.labels) + ".")
-    percent = values.get("percent_complete")
-    if percent is not None and not 0 <= percent <= 100:
-        problems.append("Percent complete must be between 0 and 100.")
+    if problem := rules.percent_complete_problem(values.get("percent_complete")):
+        problems.append(problem)
 
     if status == Status.COMPLETE:
         if row.percent_complete is not None and row.percent_complete != 100:
@@ -490,8 +489,12 @@ def action_import_check(
         if not was_complete:
             values["completed_date"] = row.completed_date or on
             values["percent_complete"] = 100
-            if not evidence and not has_evidence:
-                problems.append("Give evidence that the action is complete (an Evidence column).")
+            if problem := rules.completion_evidence_problem(
+                becomes_complete=True,
+                has_evidence=bool(evidence) or has_evidence,
+                how=" (an Evidence column)",
+            ):
+                problems.append(problem)
         if values["completed_date"] and values["completed_date"] > on:
             problems.append("The completion date cannot be in the future.")
     else:
@@ -504,8 +507,8 @@ def action_import_check(
         values.get("due_date"),
         values.get("baseline_due_date"),
     )
-    if start and due and due < start:
-        problems.append(f"The due date cannot be before the start date, {_as_date(start)}.")
+    if problem := rules.due_date_problem(start_date=start, due_date=due):
+        problems.append(problem)
     if start and baseline and baseline < start and not (baseline == due and due < start):
         problems.append(
             f"The baseline due date, {_as_date(baseline)}, cannot be before the start date, "
@@ -788,10 +791,8 @@ def _require_lead(user, doing: str) -> None:
 
 def _date_errors(*, start_date: dt.date, due_date: dt.date, baseline: dt.date | None) -> dict:
     errors: dict[str, list[str]] = {}
-    if due_date < start_date:
-        errors["due_date"] = [
-            f"The due date must be on or after the start date, {_as_date(start_date)}."
-        ]
+    if problem := rules.due_date_problem(start_date=start_date, due_date=due_date):
+        errors["due_date"] = [problem]
     if baseline is not None and baseline < start_date:
         errors["start_date"] = [
             f"The start date must be on or before the baseline due date, {_as_date(baseline)}."
@@ -837,8 +838,8 @@ def action_create(
     else:
         errors = {}
     errors.pop("__all__", None)  # the date rule, said once below against the due date
-    if due_date < start_date:
-        errors["due_date"] = ["The due date cannot be before the start date."]
+    if problem := rules.due_date_problem(start_date=start_date, due_date=due_date):
+        errors["due_date"] = [problem]
     if Action.objects.filter(reference=reference).exists():
         errors["reference"] = [f"An action with reference {reference} already exists."]
     if priority is not None and priority.retired:
