@@ -134,7 +134,7 @@ def enqueue_on_commit(model, ids: list[int]) -> None:
         transaction.on_commit(lambda: deliveries_enqueue(model, ids), robust=True)
 
 
-# --- 3. Claiming, sending, recording ------------------------------------------------------
+# --- Claiming, sending, recording ---------------------------------------------------------
 
 
 class Outcome(enum.StrEnum):

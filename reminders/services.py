@@ -88,13 +88,15 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchReport:
 NOTICE_WINDOW = dt.timedelta(days=7)
 
 
-def due_date_notices_plan(*, now: dt.datetime | None = None, config=None) -> int:
+def due_date_notices_plan(
+    *, now: dt.datetime | None = None, config: ReminderSettings | None = None
+) -> int:
     """Record the notices for every due-date change no tick has dealt with yet: one to the
     action's lead officer and one to its accountable senior manager, not to whoever made the
     change. Each change is marked noticed in the same transaction (with no notices when they
     are switched off or nobody else is to be told), so it is dealt with once; the unique
     (change, recipient) and the marker's primary key make a second, concurrent pass write
-    nothing. Returns how many notices were recorded; the tick then queues them."""
+    nothing. Returns how many notices this pass recorded; the tick then queues them."""
     now = now or timezone.now()
     config = config or settings_for_reading()
     changes = (
