@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from actions import rules
 from actions.models import (
     Action,
     DueDateChange,
@@ -28,7 +29,6 @@ from actions.models import (
 from core import uploads
 from core.storage import atomic_with_files, field_file_save
 from inspections.models import AreaForImprovement
-from reminders.services import due_date_notices_create
 
 
 class ActionChangedError(Exception):
@@ -113,10 +113,8 @@ def action_record_progress(
         action.status = change.status
 
     if change.percent_complete is not None:
-        if not 0 <= change.percent_complete <= 100:
-            errors.setdefault("percent_complete", []).append(
-                "Percent complete must be between 0 and 100."
-            )
+        if problem := rules.percent_complete_problem(change.percent_complete):
+            errors.setdefault("percent_complete", []).append(problem)
         action.percent_complete = change.percent_complete
 
     if change.rag_override is not None:
@@ -137,10 +135,10 @@ def action_record_progress(
             errors.setdefault("due_date_reason", []).append(
                 "Give a reason for changing the due date."
             )
-        if change.due_date < action.start_date:
-            errors.setdefault("due_date", []).append(
-                f"The due date must be on or after the start date, {action.start_date:%-d %B %Y}."
-            )
+        if problem := rules.due_date_problem(
+            start_date=action.start_date, due_date=change.due_date
+        ):
+            errors.setdefault("due_date", []).append(problem)
         due_change = DueDateChange(
             action=action,
             old_date=action.due_date,
@@ -163,11 +161,12 @@ def action_record_progress(
         if before["status"] != Status.COMPLETE:
             action.completed_date = today
             action.percent_complete = 100
-            if evidence is None and not action.evidence.exists():
-                errors.setdefault("evidence_note", []).append(
-                    "Give evidence that the action is complete: a note or a link "
-                    "(or add a document as evidence first)."
-                )
+            if problem := rules.completion_evidence_problem(
+                becomes_complete=True,
+                has_evidence=evidence is not None or action.evidence.exists(),
+                how=": a note or a link (or add a document as evidence first)",
+            ):
+                errors.setdefault("evidence_note", []).append(problem)
     else:
         action.completed_date = None
 
@@ -189,9 +188,8 @@ def action_record_progress(
     action.version += 1
     action.save()
     if due_change is not None:
+        # Kept with its reason; the reminders tick tells the owner and accountable manager.
         due_change.save()
-        # Tell the owner and accountable manager; queued after commit, never blocks the save.
-        due_date_notices_create(change=due_change)
     if evidence is not None:
         evidence.save()
     if not progress:
@@ -288,59 +286,10 @@ def _clean_file_name(name: str, suffix: str) -> str:
     return name[: 255 - len(suffix)] + suffix
 
 
-# --- Importing the plan from a spreadsheet -------------------------------------------------
+# --- Writing an imported plan (imports/ reads and checks the rows) ---------------------------
 
 
-@dataclass(frozen=True)
-class ImportedAction:
-    """One spreadsheet row, resolved to model values. A field left as None is not set by the
-    sheet (its column is not imported, or its cell is blank) and keeps its current value."""
-
-    reference: str
-    title: str | None = None
-    description: str | None = None
-    priority: Priority | None = None
-    areas: frozenset[int] | None = None  # AreaForImprovement ids
-    owner: User | None = None
-    accountable: User | None = None
-    start_date: dt.date | None = None
-    baseline_due_date: dt.date | None = None
-    due_date: dt.date | None = None
-    status: str | None = None
-    percent_complete: int | None = None
-    completed_date: dt.date | None = None
-    evidence: str | None = None
-    # Why the due date moves: needed when it changes, as for an officer's change.
-    due_date_reason: str | None = None
-    # Fields whose cells could not be read: the importer reports those itself, so the rules
-    # do not ask for them again.
-    unreadable: frozenset[str] = frozenset()
-
-
-# Fields an import can set, in the order people read them.
-IMPORT_FIELDS = (
-    "title",
-    "description",
-    "priority",
-    "areas",
-    "owner",
-    "accountable",
-    "start_date",
-    "baseline_due_date",
-    "due_date",
-    "status",
-    "percent_complete",
-    "completed_date",
-)
 _DB_FIELD = {"priority": "priority_id", "owner": "owner_id", "accountable": "accountable_id"}
-_NEW_ACTION_NEEDS = {
-    "title": "a title",
-    "priority": "a priority",
-    "owner": "a lead officer",
-    "accountable": "an accountable senior manager",
-    "start_date": "a start date",
-    "due_date": "a due date",
-}
 # Changes that action_record_progress logs as a progress update (a due-date change on its
 # own is kept, with its reason, in the action's due-date changes instead).
 _PROGRESS_FIELDS = {"status", "percent_complete"}
@@ -348,8 +297,9 @@ _PROGRESS_FIELDS = {"status", "percent_complete"}
 
 @dataclass
 class ImportCheck:
-    """What importing one row would do: the action's values afterwards, what changes (field →
-    (before, after); before is None for a new action), and the rules the row breaks."""
+    """What importing one row would do, as the import's checks work it out (imports/): the
+    action's values afterwards, what changes (field → (before, after); before is None for a
+    new action), and the rules the row breaks. What action_import_write writes."""
 
     reference: str
     current: Action | None
@@ -368,157 +318,6 @@ class ImportCheck:
         return self.is_new or bool(self.changes) or bool(self.new_evidence)
 
 
-def _as_date(value: dt.date) -> str:
-    return f"{value:%-d %B %Y}"
-
-
-def action_import_check(
-    *,
-    row: ImportedAction,
-    current: Action | None,
-    current_area_ids: frozenset[int] = frozenset(),
-    evidence_texts: frozenset[str] = frozenset(),
-    has_evidence: bool = False,
-    on: dt.date,
-) -> ImportCheck:
-    """The plan's rules for one imported row, without touching the database.
-
-    The same rules as an officer's update (action_record_progress): the baseline due date
-    never changes; complete needs evidence (given in the row, or already recorded), gets a
-    completion date and is 100% complete; only a complete action has a completion date; due
-    and baseline dates are not before the start; percent complete is 0 to 100. The preview
-    and action_import_upsert both call this, so what is previewed is what is saved.
-    """
-    problems: list[str] = []
-    given = {name: getattr(row, name) for name in IMPORT_FIELDS}
-    given = {name: value for name, value in given.items() if value is not None}
-    for name in ("title", "description"):
-        if name in given:
-            given[name] = _plain_text(given[name])
-    evidence = _plain_text(row.evidence or "")
-
-    if current is None:
-        before: dict = dict.fromkeys(IMPORT_FIELDS)
-        missing = [
-            need
-            for name, need in _NEW_ACTION_NEEDS.items()
-            if name not in given and name not in row.unreadable
-        ]
-        if missing:
-            problems.append(f"A new action needs {_and_list(missing)}.")
-        values = {
-            "description": "",
-            "areas": frozenset(),
-            "status": Status.NOT_STARTED,
-            "percent_complete": 0,
-            "completed_date": None,
-        } | {name: _pk(name, value) for name, value in given.items()}
-        values.setdefault("due_date", values.get("baseline_due_date"))
-        values.setdefault("baseline_due_date", values.get("due_date"))
-        was_complete = False
-    else:
-        before = {
-            name: getattr(current, f"{name}_id" if name in _FOREIGN_KEYS else name)
-            for name in IMPORT_FIELDS
-            if name != "areas"
-        }
-        before["title"] = _plain_text(current.title)
-        before["description"] = _plain_text(current.description)
-        before["areas"] = frozenset(current_area_ids)
-        values = dict(before)
-        for name, value in given.items():
-            values[name] = _pk(name, value)
-        baseline = given.get("baseline_due_date")
-        if baseline is not None and baseline != current.baseline_due_date:
-            problems.append(
-                "The baseline due date never changes: it is "
-                f"{_as_date(current.baseline_due_date)}. Put that date back, or leave the cell "
-                "blank. Change the due date instead."
-            )
-            values["baseline_due_date"] = current.baseline_due_date
-        was_complete = current.status == Status.COMPLETE
-
-    status = values.get("status")
-    if status is not None and status not in Status.values:
-        problems.append("Choose a status: " + ", ".join(Status.labels) + ".")
-    percent = values.get("percent_complete")
-    if percent is not None and not 0 <= percent <= 100:
-        problems.append("Percent complete must be between 0 and 100.")
-
-    if status == Status.COMPLETE:
-        if row.percent_complete is not None and row.percent_complete != 100:
-            problems.append("A complete action is 100% complete.")
-        if not was_complete:
-            values["completed_date"] = row.completed_date or on
-            values["percent_complete"] = 100
-            if not evidence and not has_evidence:
-                problems.append("Give evidence that the action is complete (an Evidence column).")
-        if values["completed_date"] and values["completed_date"] > on:
-            problems.append("The completion date cannot be in the future.")
-    else:
-        if row.completed_date is not None:
-            problems.append("Only a complete action has a completion date: clear that cell.")
-        values["completed_date"] = None
-
-    start, due, baseline = (
-        values.get("start_date"),
-        values.get("due_date"),
-        values.get("baseline_due_date"),
-    )
-    if start and due and due < start:
-        problems.append(f"The due date cannot be before the start date, {_as_date(start)}.")
-    if start and baseline and baseline < start and not (baseline == due and due < start):
-        problems.append(
-            f"The baseline due date, {_as_date(baseline)}, cannot be before the start date, "
-            f"{_as_date(start)}."
-        )
-    title = values.get("title") or ""
-    if len(title) > 250:
-        problems.append(f"The title is {len(title)} characters long: the most is 250.")
-    if len(row.reference) > 20:
-        problems.append("A reference is at most 20 characters.")
-
-    changes = {
-        name: (before.get(name), values.get(name))
-        for name in IMPORT_FIELDS
-        if values.get(name) != before.get(name) or current is None
-    }
-    reason = _plain_text(row.due_date_reason or "")
-    moves_due_date = current is not None and "due_date" in changes
-    if moves_due_date and not reason and "due_date_reason" not in row.unreadable:
-        old, new = changes["due_date"]
-        problems.append(
-            f"The due date moves from {_as_date(old)} to {_as_date(new)}: give the reason in "
-            "a “Reason for due-date change” column. The board sees it."
-        )
-    new_evidence = evidence if evidence and evidence not in evidence_texts else ""
-    return ImportCheck(
-        reference=row.reference,
-        current=current,
-        values=values,
-        changes=changes,
-        problems=problems,
-        new_evidence=new_evidence,
-        due_date_reason=reason if moves_due_date else "",
-    )
-
-
-def _plain_text(text: str) -> str:
-    """Text as compared and stored by an import: one kind of line break, no outer spaces."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-_FOREIGN_KEYS = {"priority", "owner", "accountable"}
-
-
-def _pk(name: str, value):
-    return value.pk if name in _FOREIGN_KEYS else value
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 @dataclass(frozen=True)
 class ImportResult:
     created: list[str]
@@ -526,81 +325,25 @@ class ImportResult:
     unchanged: list[str]
 
 
-def action_import_context(
-    references: list[str], *, lock: bool = False
-) -> tuple[dict[str, Action], dict[int, frozenset[int]], dict[int, frozenset[str]], set[int]]:
-    """Everything the import rules need about the existing actions with these references, in
-    four queries however many rows: actions by reference, their area ids, their evidence
-    texts, and which have any evidence."""
-    queryset = Action.objects.filter(reference__in=references)
-    if lock:
-        queryset = queryset.select_for_update()
-    actions = {action.reference: action for action in queryset}
-    ids = [action.pk for action in actions.values()]
-    areas: dict[int, set[int]] = {pk: set() for pk in ids}
-    for action_id, area_id in Action.areas.through.objects.filter(action_id__in=ids).values_list(
-        "action_id", "areaforimprovement_id"
-    ):
-        areas[action_id].add(area_id)
-    texts: dict[int, set[str]] = {pk: set() for pk in ids}
-    with_evidence: set[int] = set()
-    for action_id, note, url in Evidence.objects.filter(action_id__in=ids).values_list(
-        "action_id", "note", "url"
-    ):
-        with_evidence.add(action_id)
-        texts[action_id].update(_plain_text(t) for t in (note, url) if t.strip())
-    return (
-        actions,
-        {pk: frozenset(v) for pk, v in areas.items()},
-        {pk: frozenset(v) for pk, v in texts.items()},
-        with_evidence,
-    )
-
-
-def action_import_checks(
-    rows: list[ImportedAction], *, on: dt.date, lock: bool = False
-) -> list[ImportCheck]:
-    """action_import_check for every row, with the existing actions fetched in bulk."""
-    actions, areas, texts, with_evidence = action_import_context(
-        [row.reference for row in rows], lock=lock
-    )
-    checks = []
-    for row in rows:
-        current = actions.get(row.reference)
-        pk = current.pk if current else None
-        checks.append(
-            action_import_check(
-                row=row,
-                current=current,
-                current_area_ids=areas.get(pk, frozenset()),
-                evidence_texts=texts.get(pk, frozenset()),
-                has_evidence=pk in with_evidence,
-                on=on,
-            )
-        )
-    return checks
-
-
 @transaction.atomic
-def action_import_upsert(
-    *, user, rows: list[ImportedAction], source: str, on: dt.date | None = None
+def action_import_write(
+    *, user, checks: list[ImportCheck], source: str, on: dt.date | None = None
 ) -> ImportResult:
-    """Create or update actions from imported rows, all or nothing, matched on reference.
+    """Create or update actions as checked imported rows say, all or nothing, matched on
+    reference. The rows are read and checked against the plan's rules by the import
+    (`imports.action_plan_checks.action_import_upsert`, with the actions locked); a check with
+    a problem, or a reference on two rows, refuses the lot with ValidationError.
 
-    Follows the plan's rules (see action_import_check). Each changed action's version goes up
-    by one; a due-date change is kept with the reason the row gives (a row that moves a due
-    date without one is a problem); a change of status or percent complete writes a progress
-    update with the before and after,
-    as an officer's update does; new evidence is recorded. Raises ValidationError listing
-    every row's problems, and writes nothing, if any row breaks a rule.
+    Each changed action's version goes up by one; a due-date change is kept with the reason the
+    row gives; a change of status or percent complete writes a progress update with the before
+    and after, as an officer's update does; new evidence is recorded.
     """
     if not permissions.can_manage_plan(user):
         raise PermissionDenied("Only improvement leads can import the plan.")
     today = on or timezone.localdate()
-    references = [row.reference for row in rows]
+    references = [check.reference for check in checks]
     if len(set(references)) != len(references):
         raise ValidationError("The same reference appears on more than one row.")
-    checks = action_import_checks(rows, on=today, lock=True)
     problems = [f"{c.reference}: {p}" for c in checks for p in c.problems]
     if problems:
         raise ValidationError(problems)
@@ -749,13 +492,11 @@ def _require_lead(user, doing: str) -> None:
 
 def _date_errors(*, start_date: dt.date, due_date: dt.date, baseline: dt.date | None) -> dict:
     errors: dict[str, list[str]] = {}
-    if due_date < start_date:
-        errors["due_date"] = [
-            f"The due date must be on or after the start date, {_as_date(start_date)}."
-        ]
+    if problem := rules.due_date_problem(start_date=start_date, due_date=due_date):
+        errors["due_date"] = [problem]
     if baseline is not None and baseline < start_date:
         errors["start_date"] = [
-            f"The start date must be on or before the baseline due date, {_as_date(baseline)}."
+            f"The start date must be on or before the baseline due date, {rules.as_date(baseline)}."
         ]
     return errors
 
@@ -798,8 +539,8 @@ def action_create(
     else:
         errors = {}
     errors.pop("__all__", None)  # the date rule, said once below against the due date
-    if due_date < start_date:
-        errors["due_date"] = ["The due date cannot be before the start date."]
+    if problem := rules.due_date_problem(start_date=start_date, due_date=due_date):
+        errors["due_date"] = [problem]
     if Action.objects.filter(reference=reference).exists():
         errors["reference"] = [f"An action with reference {reference} already exists."]
     if priority is not None and priority.retired:
@@ -933,8 +674,7 @@ def action_edit(
         action.areas.remove(*(current - wanted))
         action.areas.add(*(wanted - current))
     if due_change is not None:
-        due_change.save()
-        due_date_notices_create(change=due_change)
+        due_change.save()  # the reminders tick tells the owner and accountable manager
     return action
 
 

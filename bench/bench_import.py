@@ -33,7 +33,6 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from actions.models import Action, Priority, Status  # noqa: E402
-from actions.services import action_import_upsert  # noqa: E402
 from imports.action_plan import (  # noqa: E402
     Lookups,
     build_preview,
@@ -41,6 +40,7 @@ from imports.action_plan import (  # noqa: E402
     export_headings,
     guess_columns,
 )
+from imports.action_plan_checks import action_import_upsert  # noqa: E402
 from imports.models import PendingUpload  # noqa: E402
 from imports.spreadsheets import read_sheet, write_xlsx  # noqa: E402
 from inspections.models import AreaForImprovement, Inspection, LocalAuthority  # noqa: E402

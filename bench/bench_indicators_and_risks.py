@@ -24,10 +24,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from imports.indicator_values import indicator_values_import  # noqa: E402
 from kpis import charts  # noqa: E402
 from kpis.models import Comparator, Indicator  # noqa: E402
 from kpis.selectors import scorecard_data  # noqa: E402
-from kpis.services import indicator_values_import  # noqa: E402
 from risks.models import Risk, RiskMatrix  # noqa: E402
 from risks.selectors import heat_map_data, register_data  # noqa: E402
 

@@ -176,7 +176,8 @@ def main() -> None:
     from django.utils import timezone
 
     from actions.models import Action
-    from reminders import services
+    from reminders import emails, services
+    from reminders.digests import reminders_for_day
     from reminders.models import Reminder, ReminderRun, ReminderSettings
 
     today = timezone.localdate()
@@ -191,7 +192,7 @@ def main() -> None:
         config.due_within_days = days
         scope = Action.objects.open().filter(due_date__lte=today + dt.timedelta(days=days))
         with CaptureQueriesContext(connection) as queries:
-            digests = services.reminders_for_day(on=today, config=config)
+            digests = reminders_for_day(on=today, config=config)
         lines = sum(d.action_count for d in digests)
         print(
             f"  due within {days:>2} days: {scope.count():>6,} actions in scope, "
@@ -204,7 +205,7 @@ def main() -> None:
     times = []
     for _ in range(args.runs):
         started = time.perf_counter()
-        digests = services.reminders_for_day(on=today, config=config)
+        digests = reminders_for_day(on=today, config=config)
         times.append(time.perf_counter() - started)
     best, median = min(times), statistics.median(times)
     kinds: dict[str, int] = {}
@@ -227,7 +228,7 @@ def main() -> None:
     # 4. Rendering, then rendering + sending through one SMTP connection.
     sample = digests[: args.send]
     started = time.perf_counter()
-    messages = [services.digest_message(d, message_key=f"bench.{n}") for n, d in enumerate(sample)]
+    messages = [emails.digest_message(d, message_key=f"bench.{n}") for n, d in enumerate(sample)]
     for message in messages:
         message.message()  # build the MIME text as sending would
     render_rate = len(sample) / (time.perf_counter() - started)
@@ -255,11 +256,11 @@ def main() -> None:
         started = time.perf_counter()
         with mailers["default"] as smtp:
             for n, digest in enumerate(sample):
-                message = services.digest_message(digest, message_key=f"bench.send.{n}")
+                message = emails.digest_message(digest, message_key=f"bench.send.{n}")
                 assert smtp.send_messages([message]) == 1
         elapsed = time.perf_counter() - started
         prepared = [
-            services.digest_message(d, message_key=f"bench.pre.{n}")
+            emails.digest_message(d, message_key=f"bench.pre.{n}")
             for n, d in enumerate(sample[:500])
         ]
         sizes = [len(m.message().as_bytes()) for m in prepared]

@@ -20,7 +20,8 @@ from django.db.models import Prefetch
 
 from accounts.models import User
 from actions.models import Action, Evidence, Priority, Status
-from actions.services import ImportCheck, ImportedAction, action_import_checks
+from actions.services import ImportCheck
+from imports.action_plan_checks import ImportedAction, action_import_checks
 from imports.spreadsheets import Sheet, unneutralise, write_csv, write_xlsx
 from inspections.models import AreaForImprovement
 

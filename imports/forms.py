@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 
 from core.forms import Form
 from imports.action_plan import COLUMNS, FIELDS, REQUIRED_COLUMNS, column_letter
+from imports.indicator_values import IMPORT_MAX_BYTES
 from imports.ofsted import (
     GRADES,
     area_choice_label,
@@ -625,3 +626,15 @@ class ColumnMappingForm(Form):
 
 class ImportConfirmForm(forms.Form):
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class IndicatorImportForm(Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text=f"UTF-8 CSV, up to {IMPORT_MAX_BYTES // 1024 // 1024} MB.",
+    )
+    replace = forms.BooleanField(
+        label="Replace values already recorded for the same period",
+        required=False,
+        help_text="Otherwise a row for a period that already has a value is refused.",
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from accounts import permissions
-from actions.services import ImportResult, action_import_upsert
+from actions.services import ImportResult
 from audit.context import audit_source
 from core import uploads
 from core.storage import atomic_with_files, field_file_save, file_delete_on_commit
@@ -28,6 +28,7 @@ from imports.action_plan import (
     headings_of,
     signature,
 )
+from imports.action_plan_checks import action_import_upsert
 from imports.models import ColumnMapping, PendingUpload
 from imports.ofsted import refuse_unreadable
 from imports.spreadsheets import Sheet, read_sheet

@@ -14,4 +14,10 @@ urlpatterns = [
     path("action-plan/<uuid:pk>/preview/", views.action_plan_preview, name="action_plan_preview"),
     path("<uuid:pk>/cancel/", views.upload_cancel, name="upload_cancel"),
     path("export/actions/", views.action_export, name="action_export"),
+    path("indicator-values/", views.indicator_import, name="indicator_import"),
+    path(
+        "indicator-values/template.csv",
+        views.indicator_import_template,
+        name="indicator_import_template",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Bringing existing material in (Ofsted documents, action-plan sheets) and the plan's export.
+"""Bringing existing material in (Ofsted documents, action-plan sheets, indicator values from
+CSV) and the plan's export.
 
 Imports are for improvement leads and administrators; the export is for anyone with a role.
 Nothing is written to the plan or the inspections until the lead confirms.
@@ -6,6 +7,7 @@ Nothing is written to the plan or the inspections until the lead confirms.
 
 from __future__ import annotations
 
+import csv
 from functools import wraps
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import permissions
 from actions.forms import ActionFilterForm
 from actions.models import Action
-from imports import services
+from imports import indicator_values, services
 from imports.action_plan import (
     EXPORT_FORMATS,
     FIELDS,
@@ -36,6 +38,7 @@ from imports.action_plan import (
 from imports.forms import (
     ColumnMappingForm,
     ImportConfirmForm,
+    IndicatorImportForm,
     OfstedReview,
     OfstedUploadForm,
     SheetChoiceForm,
@@ -44,6 +47,7 @@ from imports.forms import (
 from imports.models import PendingUpload
 from imports.ofsted import draft_summary
 from imports.spreadsheets import SpreadsheetError
+from kpis.models import Comparator, Indicator
 
 PREVIEW_PAGE_SIZE = 200
 
@@ -328,4 +332,60 @@ def action_export(request: HttpRequest) -> HttpResponse:
     filename = f"action-plan-{today:%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of values. All rows are saved, or none and a list of what to fix."""
+    if not permissions.can_import_indicator_values(request.user):
+        raise PermissionDenied("Only officers and improvement leads can import values.")
+    form = IndicatorImportForm(request.POST or None, request.FILES or None)
+    import_error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = indicator_values.indicator_values_import(
+                user=request.user,
+                data=upload.read(),
+                replace=form.cleaned_data["replace"],
+            )
+        except indicator_values.CsvImportError as error:
+            import_error = error
+        else:
+            messages.success(
+                request,
+                f"Imported {result.total} value{'s' if result.total != 1 else ''} "
+                f"({result.created} new, {result.updated} replaced) for "
+                f"{', '.join(result.indicators)}.",
+            )
+            return redirect("kpis:indicator_list")
+    status = 422 if (form.errors or import_error) else 200
+    return TemplateResponse(
+        request,
+        "imports/indicator_import.html",
+        {
+            "form": form,
+            "import_error": import_error,
+            "required_columns": indicator_values.IMPORT_REQUIRED_COLUMNS,
+            "optional_columns": indicator_values.IMPORT_OPTIONAL_COLUMNS,
+            "max_rows": indicator_values.IMPORT_MAX_ROWS,
+            "indicators": Indicator.objects.all(),
+            "comparators": Comparator.objects.all(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def indicator_import_template(request: HttpRequest) -> HttpResponse:
+    """A CSV with the right columns and one example row per indicator."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        indicator_values.IMPORT_REQUIRED_COLUMNS + indicator_values.IMPORT_OPTIONAL_COLUMNS
+    )
+    for indicator in Indicator.objects.all():
+        writer.writerow([indicator.code, "2024-03-31", "", "", "", "2023-24", "", ""])
     return response

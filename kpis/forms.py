@@ -5,7 +5,6 @@ from actions.models import Priority
 from core.forms import Form, ModelForm
 from inspections.models import AreaForImprovement
 from kpis.models import Comparator, Indicator, IndicatorValue
-from kpis.services import IMPORT_MAX_BYTES
 
 
 def people_who_own_things():
@@ -108,15 +107,3 @@ class IndicatorValueForm(Form):
         if start and end and start > end:
             self.add_error("period_start", "The period cannot start after it ends.")
         return data
-
-
-class IndicatorImportForm(Form):
-    file = forms.FileField(
-        label="Upload a CSV file",
-        help_text=f"UTF-8 CSV, up to {IMPORT_MAX_BYTES // 1024 // 1024} MB.",
-    )
-    replace = forms.BooleanField(
-        label="Replace values already recorded for the same period",
-        required=False,
-        help_text="Otherwise a row for a period that already has a value is refused.",
-    )

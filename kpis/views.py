@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -13,10 +11,10 @@ from accounts import permissions
 from actions.models import Rag
 from core.forms import add_service_errors
 from kpis import charts, services
-from kpis.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
+from kpis.forms import IndicatorForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
 from kpis.selectors import indicator_data, mark_old_values, scorecard_data
-from kpis.services import CsvImportError, indicator_for_entry
+from kpis.services import indicator_for_entry
 
 
 @require_GET
@@ -163,57 +161,3 @@ def indicator_value_delete(request: HttpRequest, pk: int, value_pk: int) -> Http
     return TemplateResponse(
         request, "kpis/indicator_value_delete.html", {"indicator": indicator, "value": value}
     )
-
-
-@require_http_methods(["GET", "POST"])
-def indicator_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV of values. All rows are saved, or none and a list of what to fix."""
-    if not permissions.can_import_indicator_values(request.user):
-        raise PermissionDenied("Only officers and improvement leads can import values.")
-    form = IndicatorImportForm(request.POST or None, request.FILES or None)
-    import_error = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.indicator_values_import(
-                user=request.user,
-                data=upload.read(),
-                replace=form.cleaned_data["replace"],
-            )
-        except CsvImportError as error:
-            import_error = error
-        else:
-            messages.success(
-                request,
-                f"Imported {result.total} value{'s' if result.total != 1 else ''} "
-                f"({result.created} new, {result.updated} replaced) for "
-                f"{', '.join(result.indicators)}.",
-            )
-            return redirect("kpis:indicator_list")
-    status = 422 if (form.errors or import_error) else 200
-    return TemplateResponse(
-        request,
-        "kpis/indicator_import.html",
-        {
-            "form": form,
-            "import_error": import_error,
-            "required_columns": services.IMPORT_REQUIRED_COLUMNS,
-            "optional_columns": services.IMPORT_OPTIONAL_COLUMNS,
-            "max_rows": services.IMPORT_MAX_ROWS,
-            "indicators": Indicator.objects.all(),
-            "comparators": Comparator.objects.all(),
-        },
-        status=status,
-    )
-
-
-@require_GET
-def indicator_import_template(request: HttpRequest) -> HttpResponse:
-    """A CSV with the right columns and one example row per indicator."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'
-    writer = csv.writer(response)
-    writer.writerow(services.IMPORT_REQUIRED_COLUMNS + services.IMPORT_OPTIONAL_COLUMNS)
-    for indicator in Indicator.objects.all():
-        writer.writerow([indicator.code, "2024-03-31", "", "", "", "2023-24", "", ""])
-    return response

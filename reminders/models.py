@@ -5,7 +5,7 @@ with a unique key (a Reminder per recipient, day and kind; a DueDateNotice per d
 and recipient). A worker claims the row in the database before it talks to the mail server and
 marks it sent afterwards; a second worker, a redelivered task or an operator's command that
 finds the row sent, or claimed by someone still within the lease, sends nothing. See
-`reminders.services.delivery_claim` for the claim and for what happens on a crash between
+`reminders.delivery.delivery_claim` for the claim and for what happens on a crash between
 sending and recording.
 """
 
@@ -233,8 +233,8 @@ class ReminderRun(models.Model):
 
 class DueDateNotice(Delivery):
     """An email telling someone that an action's due date changed: one per change and
-    recipient. Written in the same transaction as the change, so it is the durable record of
-    work to do even when the broker is down."""
+    recipient. The reminders tick writes it, from the due-date change the action recorded, so it
+    is the durable record of work to do even when the broker is down."""
 
     change = models.ForeignKey(
         "actions.DueDateChange", on_delete=models.CASCADE, related_name="notices"
@@ -263,3 +263,21 @@ class DueDateNotice(Delivery):
 
     def __str__(self) -> str:
         return f"Due date notice {self.pk} to {self.recipient_id}"
+
+
+class NoticedDueDateChange(models.Model):
+    """Marks a due-date change the reminders tick has dealt with: its notices are recorded (or
+    there was nobody to tell, or notices were switched off), so it is looked at once. Written
+    in the same transaction as the notices; the primary key makes a second pass a no-op."""
+
+    change = models.OneToOneField(
+        "actions.DueDateChange", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    noticed_at = models.DateTimeField(auto_now_add=True)
+    notices = models.PositiveSmallIntegerField(default=0, help_text="How many notices it made.")
+
+    class Meta:
+        ordering = ["-noticed_at"]
+
+    def __str__(self) -> str:
+        return f"Due date change {self.change_id}: {self.notices} notice(s)"

@@ -1,4 +1,5 @@
-"""Celery tasks for reminders: thin wrappers that take IDs and call `reminders.services`.
+"""Celery tasks for reminders: thin wrappers that take IDs and call `reminders.services` (the
+tick) or `reminders.delivery` (sending one row).
 
 Names are stable (they are what sits in the queue across deployments). Sending is idempotent
 by data — the Reminder / DueDateNotice row is claimed in the database — so `acks_late`
@@ -16,7 +17,7 @@ import uuid
 from celery import shared_task
 from django.conf import settings
 
-from reminders import services
+from reminders import delivery, services
 from reminders.models import DueDateNotice, Reminder
 
 logger = logging.getLogger(__name__)
@@ -42,22 +43,22 @@ def _send(task, model, pk: int, send) -> str:
     token = f"{task.request.id or 'local'}:{task.request.retries}:{uuid.uuid4().hex[:8]}"
     try:
         outcome = send(token=token)
-    except services.TransientSendError as error:
+    except delivery.TransientSendError as error:
         if task.request.retries >= task.max_retries:
-            services.delivery_give_up(model, pk, error=str(error))
+            delivery.delivery_give_up(model, pk, error=str(error))
             logger.error(
                 "%s %s: gave up after %d retries: %s", model.__name__, pk, task.max_retries, error
             )
-            return services.Outcome.FAILED
-        services.delivery_requeued(model, pk)
+            return delivery.Outcome.FAILED
+        delivery.delivery_requeued(model, pk)
         raise task.retry(countdown=_backoff(task.request.retries), exc=error) from error
-    if outcome is services.Outcome.BUSY:
+    if outcome is delivery.Outcome.BUSY:
         # Someone else holds the claim. If they finish, the retry finds it sent; if they died,
         # the retry comes after their lease has run out and takes over.
         if task.request.retries >= task.max_retries:
             return outcome
-        services.delivery_requeued(model, pk)
-        raise task.retry(countdown=services.delivery_busy_for(model, pk) + 1)
+        delivery.delivery_requeued(model, pk)
+        raise task.retry(countdown=delivery.delivery_busy_for(model, pk) + 1)
     return outcome
 
 
@@ -75,7 +76,7 @@ def send_reminder(self, *, reminder_id: int) -> str:
         self,
         Reminder,
         reminder_id,
-        lambda token: services.reminder_send(reminder_id=reminder_id, token=token),
+        lambda token: delivery.reminder_send(reminder_id=reminder_id, token=token),
     )
 
 
@@ -93,5 +94,5 @@ def send_due_date_notice(self, *, notice_id: int) -> str:
         self,
         DueDateNotice,
         notice_id,
-        lambda token: services.due_date_notice_send(notice_id=notice_id, token=token),
+        lambda token: delivery.due_date_notice_send(notice_id=notice_id, token=token),
     )

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from reminders import services
+from reminders import delivery, services
+from reminders.digests import settings_for_reading
 from reminders.forms import ReminderPreferenceForm, ReminderSettingsForm
 from reminders.models import DeliveryStatus, Reminder, ReminderPreference
 
@@ -29,7 +30,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "preference": current,
-            "config": services.settings_for_reading(),
+            "config": settings_for_reading(),
             "can_manage": permissions.can_manage_reminders(request.user),
         },
         status=422 if form.errors else 200,
@@ -41,7 +42,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     """The settings for everyone, and what has been sent lately. Leads and administrators."""
     if not permissions.can_manage_reminders(request.user):
         raise PermissionDenied("Only improvement leads and administrators change reminders.")
-    config = services.settings_for_reading()
+    config = settings_for_reading()
     form = ReminderSettingsForm(request.POST or None, instance=config)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(user=request.user, **form.cleaned_data)
@@ -58,7 +59,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "config": config,
-            "log": services.delivery_log(days=7),
+            "log": delivery.delivery_log(days=7),
             "failed": failed,
         },
         status=422 if form.errors else 200,

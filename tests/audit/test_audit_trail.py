@@ -239,8 +239,8 @@ def test_indicator_values_and_column_choices_imported_are_marked_as_imports(
     officer, lead, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
+    from imports.indicator_values import indicator_values_import
     from imports.services import column_mapping_remember
-    from kpis.services import indicator_values_import
     from tests.kpis.factories import IndicatorFactory
 
     indicator = IndicatorFactory(code="sw-vacancy-rate", owner=officer)

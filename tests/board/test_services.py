@@ -361,7 +361,9 @@ def test_action_create_explains_a_taken_reference_and_backwards_dates(lead, offi
         )
     messages = error.value.message_dict
     assert "reference" in messages
-    assert messages["due_date"] == ["The due date cannot be before the start date."]
+    assert messages["due_date"] == [
+        f"The due date cannot be before the start date, {today:%-d %B %Y}."
+    ]
     assert "__all__" not in messages
 
 

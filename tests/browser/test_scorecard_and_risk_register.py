@@ -44,7 +44,7 @@ def test_scorecard_indicator_register_heat_map_and_risk_pages_pass_axe(page, liv
     assert axe_violations(page) == []
 
     # A CSV with a bad row: the errors are listed, accessibly, and nothing is saved.
-    page.goto(f"{live_server.url}/indicators/import/")
+    page.goto(f"{live_server.url}/import/indicator-values/")
     page.get_by_label("Upload a CSV file").set_input_files(
         files=[
             {

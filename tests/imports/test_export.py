@@ -93,8 +93,8 @@ def test_round_trip_through_the_import_service_writes_nothing(demo):
 
     from accounts.models import User
     from actions.models import Action as A
-    from actions.services import action_import_upsert
     from imports.action_plan import Lookups, build_preview, export_actions, guess_columns
+    from imports.action_plan_checks import action_import_upsert
     from imports.spreadsheets import read_sheet
 
     before = snapshot()

@@ -34,7 +34,7 @@ def value_post(**overrides):
     return data | overrides
 
 
-@pytest.mark.parametrize("name", ["kpis:indicator_list", "kpis:indicator_import"])
+@pytest.mark.parametrize("name", ["kpis:indicator_list", "imports:indicator_import"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -53,7 +53,7 @@ def test_board_member_reads_the_scorecard_and_indicator_but_cannot_change_them(
     assert b"Add a value" not in page.content and b"Change this indicator" not in page.content
     for url in [
         value_url(indicator),
-        reverse("kpis:indicator_import"),
+        reverse("imports:indicator_import"),
         reverse("kpis:indicator_create"),
         reverse("kpis:indicator_update", args=[indicator.pk]),
     ]:
@@ -120,7 +120,7 @@ def test_import_page_lists_row_errors_and_saves_nothing(as_user, officer, indica
         b"nope,2023-01-01,x\n",
         content_type="text/csv",
     )
-    response = as_user(officer).post(reverse("kpis:indicator_import"), {"file": upload})
+    response = as_user(officer).post(reverse("imports:indicator_import"), {"file": upload})
     assert response.status_code == 422
     html = response.content.decode()
     assert "The file was not imported" in html
@@ -137,14 +137,14 @@ def test_import_page_saves_a_good_file(as_user, officer, indicator):
         b"vacancy,England,2023-08-31,20.5\n",
     )
     response = as_user(officer).post(
-        reverse("kpis:indicator_import"), {"file": upload}, follow=True
+        reverse("imports:indicator_import"), {"file": upload}, follow=True
     )
     assert "Imported 2 values (2 new, 0 replaced) for Vacancy rate." in response.content.decode()
     assert IndicatorValue.objects.count() == 6
 
 
 def test_import_template_lists_every_indicator(as_user, officer, indicator):
-    response = as_user(officer).get(reverse("kpis:indicator_import_template"))
+    response = as_user(officer).get(reverse("imports:indicator_import_template"))
     lines = response.content.decode().splitlines()
     assert lines[0] == "indicator,period_end,value,comparator,period_start,period,source,note"
     assert lines[1].startswith("vacancy,")

@@ -15,7 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from medway_improve.celery import app as celery_app
-from reminders import services
+from reminders import delivery
 from reminders.working_days import bank_holidays, is_working_day
 from tests.factories import TODAY
 
@@ -54,9 +54,9 @@ def next_working_day(start: dt.date) -> dt.date:
 
 @pytest.fixture(autouse=True)
 def _broker_not_remembered_down():
-    services._broker_down_until = 0.0
+    delivery._broker_down_until = 0.0
     yield
-    services._broker_down_until = 0.0
+    delivery._broker_down_until = 0.0
 
 
 @pytest.fixture

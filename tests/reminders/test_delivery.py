@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from actions.models import Status
-from reminders import services
+from reminders import delivery
 from reminders.models import DeliveryStatus, Kind, Reminder
 from tests.factories import TODAY, ActionFactory, UserFactory
 
@@ -39,32 +39,32 @@ def reminder(officer, overdue_action):
 
 
 def test_only_one_of_two_claimants_wins(reminder):
-    assert services.delivery_claim(Reminder, reminder.pk, token="a")
-    assert not services.delivery_claim(Reminder, reminder.pk, token="b")
+    assert delivery.delivery_claim(Reminder, reminder.pk, token="a")
+    assert not delivery.delivery_claim(Reminder, reminder.pk, token="b")
     reminder.refresh_from_db()
     assert (reminder.status, reminder.claimed_by, reminder.attempts) == ("sending", "a", 1)
 
 
 def test_a_claim_whose_lease_has_run_out_can_be_taken_over(reminder, settings):
     settings.REMINDERS_CLAIM_LEASE_SECONDS = 60
-    services.delivery_claim(Reminder, reminder.pk, token="dead")
+    delivery.delivery_claim(Reminder, reminder.pk, token="dead")
     later = timezone.now() + dt.timedelta(seconds=61)
-    assert services.delivery_claim(Reminder, reminder.pk, token="alive", now=later)
+    assert delivery.delivery_claim(Reminder, reminder.pk, token="alive", now=later)
     # The dead claimant can no longer record anything.
-    assert not services.delivery_release(Reminder, reminder.pk, token="dead", status="sent")
+    assert not delivery.delivery_release(Reminder, reminder.pk, token="dead", status="sent")
 
 
 def test_a_sent_reminder_is_never_claimed_again(reminder):
-    services.delivery_claim(Reminder, reminder.pk, token="a")
-    services.delivery_release(Reminder, reminder.pk, token="a", status=DeliveryStatus.SENT)
+    delivery.delivery_claim(Reminder, reminder.pk, token="a")
+    delivery.delivery_release(Reminder, reminder.pk, token="a", status=DeliveryStatus.SENT)
     much_later = timezone.now() + dt.timedelta(days=2)
-    assert not services.delivery_claim(Reminder, reminder.pk, token="b", now=much_later)
+    assert not delivery.delivery_claim(Reminder, reminder.pk, token="b", now=much_later)
 
 
 def test_send_twice_delivers_once(reminder, officer):
-    assert services.reminder_send(reminder_id=reminder.pk, token="1") == services.Outcome.SENT
-    assert services.reminder_send(reminder_id=reminder.pk, token="2") == (
-        services.Outcome.ALREADY_DONE
+    assert delivery.reminder_send(reminder_id=reminder.pk, token="1") == delivery.Outcome.SENT
+    assert delivery.reminder_send(reminder_id=reminder.pk, token="2") == (
+        delivery.Outcome.ALREADY_DONE
     )
     assert len(mail.outbox) == 1
     reminder.refresh_from_db()
@@ -75,8 +75,8 @@ def test_send_twice_delivers_once(reminder, officer):
 def test_nothing_is_sent_if_the_action_was_finished_since_planning(reminder, overdue_action):
     Action = type(overdue_action)
     Action.objects.filter(pk=overdue_action.pk).update(status=Status.CANCELLED)
-    assert services.reminder_send(reminder_id=reminder.pk, token="1") == (
-        services.Outcome.NOTHING_TO_SEND
+    assert delivery.reminder_send(reminder_id=reminder.pk, token="1") == (
+        delivery.Outcome.NOTHING_TO_SEND
     )
     assert mail.outbox == []
     reminder.refresh_from_db()
@@ -84,7 +84,7 @@ def test_nothing_is_sent_if_the_action_was_finished_since_planning(reminder, ove
 
 
 def test_digest_email_has_text_and_html_links_and_nothing_private(reminder, overdue_action):
-    services.reminder_send(reminder_id=reminder.pk, token="1")
+    delivery.reminder_send(reminder_id=reminder.pk, token="1")
     (message,) = mail.outbox
     html = message.alternatives[0].content
     url = f"http://127.0.0.1:8000/actions/{overdue_action.pk}/"
@@ -104,7 +104,7 @@ def test_escalation_and_summary_emails_name_the_lead_officer(officer, overdue_ac
     type(overdue_action).objects.filter(pk=overdue_action.pk).update(due_date=TODAY - 20 * DAY)
     for recipient, kind in [(manager, Kind.ESCALATION), (lead, Kind.LEAD_SUMMARY)]:
         row = Reminder.objects.create(recipient=recipient, date=TODAY, kind=kind)
-        assert services.reminder_send(reminder_id=row.pk, token="t") == services.Outcome.SENT
+        assert delivery.reminder_send(reminder_id=row.pk, token="t") == delivery.Outcome.SENT
     escalation, summary = mail.outbox
     assert escalation.subject == "Escalation: 1 action overdue by more than 14 days"
     assert f"Lead officer: {officer.display_name}. Due" in escalation.body
@@ -130,7 +130,7 @@ def test_escalation_and_summary_emails_name_the_lead_officer(officer, overdue_ac
     ],
 )
 def test_only_transient_mail_errors_are_retried(error, transient):
-    assert services.is_transient(error) is transient
+    assert delivery.is_transient(error) is transient
 
 
 class FailingMailer:
@@ -142,8 +142,8 @@ class FailingMailer:
 
 
 def test_a_transient_error_puts_the_reminder_back_to_wait(reminder):
-    with pytest.raises(services.TransientSendError):
-        services.reminder_send(
+    with pytest.raises(delivery.TransientSendError):
+        delivery.reminder_send(
             reminder_id=reminder.pk,
             token="1",
             connection=FailingMailer(smtplib.SMTPDataError(451, b"Later")),
@@ -151,19 +151,19 @@ def test_a_transient_error_puts_the_reminder_back_to_wait(reminder):
     reminder.refresh_from_db()
     assert reminder.status == DeliveryStatus.PENDING
     assert "451" in reminder.last_error
-    assert services.reminder_send(reminder_id=reminder.pk, token="2") == services.Outcome.SENT
+    assert delivery.reminder_send(reminder_id=reminder.pk, token="2") == delivery.Outcome.SENT
 
 
 def test_a_permanent_error_marks_it_failed_without_retrying(reminder):
-    outcome = services.reminder_send(
+    outcome = delivery.reminder_send(
         reminder_id=reminder.pk,
         token="1",
         connection=FailingMailer(smtplib.SMTPRecipientsRefused({"x": (550, b"No such user")})),
     )
-    assert outcome == services.Outcome.FAILED
+    assert outcome == delivery.Outcome.FAILED
     reminder.refresh_from_db()
     assert reminder.status == DeliveryStatus.FAILED
-    assert services.reminder_send(reminder_id=reminder.pk, token="2") == services.Outcome.FAILED
+    assert delivery.reminder_send(reminder_id=reminder.pk, token="2") == delivery.Outcome.FAILED
 
 
 @pytest.mark.django_db(transaction=True)
@@ -180,7 +180,7 @@ def test_of_eight_workers_racing_for_a_reminder_exactly_one_claims_it(officer):
     def worker(n):
         try:
             start.wait()
-            if services.delivery_claim(Reminder, reminder.pk, token=f"w{n}"):
+            if delivery.delivery_claim(Reminder, reminder.pk, token=f"w{n}"):
                 wins.append(n)
         finally:
             connection.close()

@@ -7,6 +7,7 @@ import pytest
 from accounts.models import Role
 from actions.models import Action, Status
 from reminders import services
+from reminders.digests import reminders_for_day
 from reminders.models import Frequency, Kind, Reminder, ReminderPreference, ReminderSettings
 from tests.factories import TODAY, ActionFactory, PriorityFactory, UserFactory
 from tests.reminders.conftest import MONDAY
@@ -34,7 +35,7 @@ def test_one_digest_per_owner_lists_overdue_and_due_soon_not_later_or_closed(off
     due(-10, owner=officer, status=Status.COMPLETE, completed_date=TODAY)
     due(-10, owner=officer, status=Status.CANCELLED)
 
-    digests = services.reminders_for_day(on=TODAY)
+    digests = reminders_for_day(on=TODAY)
 
     mine = by_kind(digests, Kind.DAILY_DIGEST)[officer.pk]
     assert [line.action_id for line in mine.overdue] == [overdue.pk]
@@ -48,32 +49,32 @@ def test_one_digest_per_owner_lists_overdue_and_due_soon_not_later_or_closed(off
 
 def test_people_with_nothing_due_get_nothing(officer, other_officer):
     due(30, owner=officer)
-    assert services.reminders_for_day(on=TODAY) == []
+    assert reminders_for_day(on=TODAY) == []
 
 
 def test_due_within_days_comes_from_the_settings(officer):
     due(10, owner=officer)
     ReminderSettings.objects.filter(pk=1).update(due_within_days=14)
-    (digest,) = services.reminders_for_day(on=TODAY, kinds=[Kind.DAILY_DIGEST])
+    (digest,) = reminders_for_day(on=TODAY, kinds=[Kind.DAILY_DIGEST])
     assert digest.due_soon_heading == "Due in the next 14 days"
 
 
 def test_paused_person_gets_no_digest_until_the_day_they_are_back(officer):
     due(-2, owner=officer)
     ReminderPreference.objects.create(user=officer, paused=True, back_on=TODAY + 2 * DAY)
-    assert services.reminders_for_day(on=TODAY, kinds=[Kind.DAILY_DIGEST]) == []
-    assert services.reminders_for_day(on=TODAY + 2 * DAY, kinds=[Kind.DAILY_DIGEST]) != []
+    assert reminders_for_day(on=TODAY, kinds=[Kind.DAILY_DIGEST]) == []
+    assert reminders_for_day(on=TODAY + 2 * DAY, kinds=[Kind.DAILY_DIGEST]) != []
 
 
 def test_weekly_digest_is_keyed_to_monday(officer):
     due(-2, owner=officer)
     ReminderPreference.objects.create(user=officer, frequency=Frequency.WEEKLY)
     wednesday = MONDAY + 2 * DAY
-    (digest,) = services.reminders_for_day(on=wednesday, kinds=[Kind.WEEKLY_DIGEST])
+    (digest,) = reminders_for_day(on=wednesday, kinds=[Kind.WEEKLY_DIGEST])
     assert digest.kind == Kind.WEEKLY_DIGEST
     assert digest.date == MONDAY
     assert digest.on == wednesday
-    assert services.reminders_for_day(on=wednesday, kinds=[Kind.DAILY_DIGEST]) == []
+    assert reminders_for_day(on=wednesday, kinds=[Kind.DAILY_DIGEST]) == []
 
 
 def test_escalation_goes_to_accountable_manager_after_more_than_m_days(officer):
@@ -81,7 +82,7 @@ def test_escalation_goes_to_accountable_manager_after_more_than_m_days(officer):
     late = due(-15, owner=officer, accountable=manager)
     due(-14, owner=officer, accountable=manager)  # exactly 14 days: not yet
 
-    escalations = by_kind(services.reminders_for_day(on=TODAY), Kind.ESCALATION)
+    escalations = by_kind(reminders_for_day(on=TODAY), Kind.ESCALATION)
 
     assert [line.action_id for line in escalations[manager.pk].overdue] == [late.pk]
     assert escalations[manager.pk].overdue[0].owner_name == officer.display_name
@@ -94,7 +95,7 @@ def test_escalation_still_runs_when_the_owner_has_paused(officer):
     ReminderPreference.objects.create(user=officer, paused=True)
     ReminderPreference.objects.create(user=manager, paused=True)
 
-    digests = services.reminders_for_day(on=TODAY)
+    digests = reminders_for_day(on=TODAY)
 
     assert by_kind(digests, Kind.DAILY_DIGEST) == {}
     assert list(by_kind(digests, Kind.ESCALATION)) == [manager.pk]
@@ -103,7 +104,7 @@ def test_escalation_still_runs_when_the_owner_has_paused(officer):
 def test_escalation_can_be_switched_off(officer):
     due(-20, owner=officer)
     ReminderSettings.objects.filter(pk=1).update(escalation_enabled=False)
-    assert by_kind(services.reminders_for_day(on=TODAY), Kind.ESCALATION) == {}
+    assert by_kind(reminders_for_day(on=TODAY), Kind.ESCALATION) == {}
 
 
 def test_weekly_summary_goes_to_improvement_leads_only(officer, lead, administrator):
@@ -111,7 +112,7 @@ def test_weekly_summary_goes_to_improvement_leads_only(officer, lead, administra
     b = due(-40, owner=officer)
     due(3, owner=officer)
 
-    summaries = by_kind(services.reminders_for_day(on=TODAY), Kind.LEAD_SUMMARY)
+    summaries = by_kind(reminders_for_day(on=TODAY), Kind.LEAD_SUMMARY)
 
     assert list(summaries) == [lead.pk]
     summary = summaries[lead.pk]
@@ -120,10 +121,10 @@ def test_weekly_summary_goes_to_improvement_leads_only(officer, lead, administra
 
 
 def test_weekly_summary_goes_even_when_nothing_is_overdue_and_can_be_switched_off(lead):
-    (summary,) = services.reminders_for_day(on=TODAY)
+    (summary,) = reminders_for_day(on=TODAY)
     assert summary.kind == Kind.LEAD_SUMMARY and summary.overdue == []
     ReminderSettings.objects.filter(pk=1).update(weekly_lead_summary=False)
-    assert services.reminders_for_day(on=TODAY) == []
+    assert reminders_for_day(on=TODAY) == []
 
 
 def test_inactive_people_and_people_without_email_get_nothing(officer):
@@ -132,7 +133,7 @@ def test_inactive_people_and_people_without_email_get_nothing(officer):
     due(-1, owner=nomail)
     officer.is_active = False
     officer.save()
-    assert services.reminders_for_day(on=TODAY) == []
+    assert reminders_for_day(on=TODAY) == []
 
 
 def test_one_persons_reminder_matches_the_whole_days_computation(officer, lead):
@@ -140,9 +141,9 @@ def test_one_persons_reminder_matches_the_whole_days_computation(officer, lead):
     due(-20, owner=officer, accountable=manager)
     due(2, owner=officer, accountable=manager)
     due(-3, owner=manager, accountable=officer)
-    everyone = services.reminders_for_day(on=TODAY)
+    everyone = reminders_for_day(on=TODAY)
     for digest in everyone:
-        (alone,) = services.reminders_for_day(
+        (alone,) = reminders_for_day(
             on=TODAY, recipient_id=digest.recipient.id, kinds=[digest.kind]
         )
         assert alone.overdue == digest.overdue
@@ -181,7 +182,7 @@ def test_a_days_reminders_take_the_same_few_queries_whatever_the_size(
 ):
     _seed(n_actions, n_owners)
     with django_assert_num_queries(5):  # settings, people, actions, challenges, risks
-        digests = services.reminders_for_day(on=TODAY)
+        digests = reminders_for_day(on=TODAY)
         for digest in digests:  # and reading everything in them needs no more
             for line in [*digest.overdue, *digest.due_soon]:
                 assert line.reference and line.owner_name

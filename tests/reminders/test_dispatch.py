@@ -11,8 +11,17 @@ import redis
 from django.utils import timezone
 
 from accounts.models import Role
+from actions.models import DueDateChange
 from reminders import services
-from reminders.models import DeliveryStatus, DueDateNotice, Kind, Reminder, ReminderSettings
+from reminders.digests import reminder_digest
+from reminders.models import (
+    DeliveryStatus,
+    DueDateNotice,
+    Kind,
+    NoticedDueDateChange,
+    Reminder,
+    ReminderSettings,
+)
 from tests.factories import TODAY, ActionFactory, UserFactory
 from tests.reminders.conftest import (
     MONDAY,
@@ -106,7 +115,7 @@ def test_a_day_the_scheduler_missed_is_covered_by_the_next(officer, queue_name):
     services.reminders_dispatch(now=at(tuesday, 11, 40))
     (reminder,) = Reminder.objects.all()
     assert reminder.date == tuesday
-    digest = services.reminder_digest(reminder)
+    digest = reminder_digest(reminder)
     assert [line.action_id for line in digest.overdue] == [monday_due.pk]
 
 
@@ -165,6 +174,79 @@ def test_due_date_change_records_notices_for_the_other_people(as_user, officer, 
         expected_version=action.version,
         change=Change(due_date=action.due_date + 10 * DAY, due_date_reason="Partner delay"),
     )
+    assert services.due_date_notices_plan() == 1  # what the scheduler's tick calls
     (notice,) = DueDateNotice.objects.all()
     assert notice.recipient == manager  # not the officer who made the change
     assert timezone.now() - notice.created_at < dt.timedelta(minutes=1)
+
+
+def change_due_date(action, *, by, days: int = 10, **fields) -> DueDateChange:
+    return DueDateChange.objects.create(
+        action=action,
+        old_date=action.due_date,
+        new_date=action.due_date + days * DAY,
+        reason="Partner delay",
+        changed_by=by,
+        **fields,
+    )
+
+
+def test_the_tick_records_and_queues_notices_for_a_new_due_date_change(
+    officer, queue_name, settings
+):
+    manager = UserFactory(role=Role.OFFICER)
+    action = ActionFactory(owner=officer, accountable=manager)
+    ReminderSettings.objects.update_or_create(pk=1, defaults={"send_time": dt.time(23, 59)})
+    change = change_due_date(action, by=manager)
+
+    report = services.reminders_dispatch()
+
+    (notice,) = DueDateNotice.objects.all()
+    assert (notice.change, notice.recipient) == (change, officer)
+    assert report.notices == 1
+    (message,) = queued(queue_name, settings)
+    assert message["kwargs"] == {"notice_id": notice.pk}
+
+
+def test_each_due_date_change_is_noticed_once_whatever_the_ticks(officer):
+    manager = UserFactory(role=Role.OFFICER)
+    action = ActionFactory(owner=officer, accountable=manager)
+    change_due_date(action, by=UserFactory(role=Role.IMPROVEMENT_LEAD))
+
+    assert services.due_date_notices_plan() == 2
+    assert services.due_date_notices_plan() == 0
+    assert sorted(DueDateNotice.objects.values_list("recipient_id", flat=True)) == sorted(
+        [officer.pk, manager.pk]
+    )
+
+
+def test_a_change_nobody_else_needs_to_hear_about_is_marked_and_left(officer):
+    action = ActionFactory(owner=officer, accountable=officer)
+    change = change_due_date(action, by=officer)
+
+    assert services.due_date_notices_plan() == 0
+    assert NoticedDueDateChange.objects.get().change == change
+    assert not DueDateNotice.objects.exists()
+
+
+def test_with_notices_switched_off_a_change_is_marked_and_never_told(officer):
+    ReminderSettings.objects.update_or_create(pk=1, defaults={"notify_due_date_changes": False})
+    manager = UserFactory(role=Role.OFFICER)
+    change_due_date(ActionFactory(owner=officer, accountable=manager), by=officer)
+
+    assert services.due_date_notices_plan() == 0
+    ReminderSettings.objects.filter(pk=1).update(notify_due_date_changes=True)
+    assert services.due_date_notices_plan() == 0  # switching them back on is not retroactive
+    assert NoticedDueDateChange.objects.count() == 1
+    assert not DueDateNotice.objects.exists()
+
+
+def test_a_due_date_change_older_than_a_week_is_not_news(officer):
+    manager = UserFactory(role=Role.OFFICER)
+    change_due_date(
+        ActionFactory(owner=officer, accountable=manager),
+        by=officer,
+        changed_at=timezone.now() - services.NOTICE_WINDOW - dt.timedelta(minutes=1),
+    )
+    assert services.due_date_notices_plan() == 0
+    assert not DueDateNotice.objects.exists()

@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from board.models import Challenge
+from reminders.digests import reminders_for_day
 from reminders.models import Kind
-from reminders.services import reminders_for_day
 from risks.models import Risk
 from tests.factories import TODAY
 

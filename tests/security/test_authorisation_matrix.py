@@ -285,8 +285,8 @@ RULES: dict[str, Rule] = {
     # Indicators: leads define them; the owner (and leads) enter values.
     "kpis:indicator_list": Rule(get=READ, post=NO_METHOD),
     "kpis:indicator_create": Rule(get=LEADS_ONLY, post=LEADS_ONLY),
-    "kpis:indicator_import": Rule(get=OFFICERS_AND_LEADS, post=OFFICERS_AND_LEADS),
-    "kpis:indicator_import_template": Rule(get=READ, post=NO_METHOD),
+    "imports:indicator_import": Rule(get=OFFICERS_AND_LEADS, post=OFFICERS_AND_LEADS),
+    "imports:indicator_import_template": Rule(get=READ, post=NO_METHOD),
     "kpis:indicator_detail": Rule(get=READ, post=NO_METHOD, kwargs=_indicator),
     "kpis:indicator_update": Rule(get=LEADS_ONLY, post=LEADS_ONLY, kwargs=_indicator),
     "kpis:indicator_value_create": Rule(get=EDIT_OWN, post=EDIT_OWN, kwargs=_indicator),

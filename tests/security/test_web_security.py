@@ -247,7 +247,7 @@ def readable_pages(world, role: str = "lead") -> list[str]:
             "boardpacks:boardpack_download",  # a PDF
             "audit:history_export",
             "imports:action_export",  # a spreadsheet
-            "kpis:indicator_import_template",  # a CSV
+            "imports:indicator_import_template",  # a CSV
         ):
             urls.append(url_for(route, world))
     return urls
@@ -450,7 +450,7 @@ def test_every_post_form_on_every_page_carries_a_csrf_token(
                 "boardpacks:boardpack_download",  # a PDF
                 "boardpacks:boardpack_download",  # a PDF
                 "imports:action_export",  # a spreadsheet
-                "kpis:indicator_import_template",  # a CSV
+                "imports:indicator_import_template",  # a CSV
             ):
                 continue
             html = client.get(url_for(route, world)).content.decode()

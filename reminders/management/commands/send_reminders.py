@@ -21,7 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from reminders import services
+from reminders import delivery, services
+from reminders.digests import reminders_for_day, sending_day, settings_for_reading
 from reminders.models import DeliveryStatus, Kind, Reminder
 from reminders.working_days import week_start
 
@@ -59,8 +60,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, date=None, **options):
         on = _date(date) if date else timezone.localdate()
-        config = services.settings_for_reading()
-        if not services.sending_day(on, config):
+        config = settings_for_reading()
+        if not sending_day(on, config):
             self.stdout.write(f"Note: {on:%A %-d %B %Y} is not a working day.")
         if dry_run:
             self._dry_run(on, config)
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             self._send(on, config)
 
     def _dry_run(self, on, config):
-        digests = services.reminders_for_day(on=on, config=config)
+        digests = reminders_for_day(on=on, config=config)
         done = {
             (r["recipient_id"], r["date"], r["kind"]): r["status"]
             for r in Reminder.objects.filter(date__in=[on, week_start(on)]).values(
@@ -100,11 +101,11 @@ class Command(BaseCommand):
         with _mail_connection() as connection:
             for pk in ids:
                 try:
-                    outcome = services.reminder_send(
+                    outcome = delivery.reminder_send(
                         reminder_id=pk, token=token, connection=connection
                     )
-                except services.TransientSendError as error:
-                    outcome = services.Outcome.FAILED
+                except delivery.TransientSendError as error:
+                    outcome = delivery.Outcome.FAILED
                     self.stderr.write(f"Reminder {pk}: not sent, try again later: {error}")
                     connection.close()  # the next send opens a fresh connection
                 counts[outcome] = counts.get(outcome, 0) + 1

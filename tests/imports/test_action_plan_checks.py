@@ -1,5 +1,6 @@
-"""actions.services import rules: action_import_check (no database writes) and
-action_import_upsert (all or nothing, with the same rules as an officer's update)."""
+"""imports.action_plan_checks: action_import_check (the plan's rules for one imported row, no
+database writes) and action_import_upsert (all or nothing, with the same rules as an officer's
+update, written by actions.services.action_import_write)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from actions.models import Action, DueDateChange, Evidence, ProgressUpdate, Status
-from actions.services import ImportedAction, action_import_check, action_import_upsert
+from imports.action_plan_checks import ImportedAction, action_import_check, action_import_upsert
 from tests.factories import TODAY, AreaForImprovementFactory, PriorityFactory
 
 pytestmark = pytest.mark.django_db
