@@ -20,6 +20,13 @@ from django.db import models
 from django.db.models import Q
 
 
+def default_send_time() -> dt.time:
+    """07:00. A function, not a fixed time: Django's check for fixed date and time defaults
+    (fields.W161) warns about a fixed time during the ten seconds either side of it each
+    day, and the warning would land in the output of `send_reminders`."""
+    return dt.time(7, 0)
+
+
 @pghistory.track()
 class ReminderSettings(models.Model):
     """The one row of settings for everyone, changed by an improvement lead or administrator."""
@@ -40,7 +47,7 @@ class ReminderSettings(models.Model):
     )
     send_time = models.TimeField(
         "Send reminders at",
-        default=dt.time(7, 0),
+        default=default_send_time,
         help_text="UK time, 24-hour clock, for example 07:00.",
     )
     working_days_only = models.BooleanField(
@@ -59,7 +66,7 @@ class ReminderSettings(models.Model):
     notify_due_date_changes = models.BooleanField(
         "Tell the lead officer and accountable senior manager when a due date changes",
         default=True,
-        help_text="Sent straight away to whichever of them did not make the change.",
+        help_text="Sent within five minutes to whichever of them did not make the change.",
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

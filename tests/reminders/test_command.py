@@ -1,5 +1,6 @@
 import datetime as dt
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -96,3 +97,14 @@ def test_no_mail_server_is_one_clear_line_not_a_traceback(overdue):
     assert f"No mail server answered at 127.0.0.1:{port}" in errors[0]
     assert "EMAIL_URL" in errors[0]
     assert Reminder.objects.filter(status="pending").count() == 1  # kept for later
+
+
+def test_no_system_check_warning_at_the_default_send_time():
+    """Django warns (fields.W161) about a fixed time default during the ten seconds either
+    side of it; the warning went to every command's output at 07:00."""
+    import time_machine
+    from django.core import checks
+
+    seven = dt.datetime.combine(TODAY, dt.time(7, 0, 3), tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(seven, tick=False):
+        assert [m.id for m in checks.run_checks() if m.id == "fields.W161"] == []
