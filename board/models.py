@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from core.triggers import append_only
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
 from risks.models import Risk
@@ -594,6 +595,7 @@ class ChallengeMessage(models.Model):
                 name="challenge_message_kind_valid",
             ),
         ]
+        triggers = [append_only()]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author} at {self.created_at:%Y-%m-%d %H:%M}"

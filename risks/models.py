@@ -21,6 +21,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 
 from actions.models import Action
+from core.triggers import append_only
 
 
 class Colour(models.TextChoices):
@@ -414,6 +415,7 @@ class RiskRating(models.Model):
     class Meta:
         ordering = ["-rated_on", "-pk"]
         indexes = [models.Index(fields=["risk", "-rated_on"], name="risk_rating_history_idx")]
+        triggers = [append_only()]
 
     def __str__(self) -> str:
         return f"{self.risk_id} rated {self.rated_on}"
