@@ -421,7 +421,7 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.note[:60] or self.url or self.original_name or self.file.name
+        return self.note[:60] or self.url or self.original_name or self.file.name or ""
 
     @property
     def document_kind(self) -> str:

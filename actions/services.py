@@ -6,8 +6,10 @@ import datetime as dt
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -101,7 +103,7 @@ def action_record_progress(
         raise ActionChangedError(action, list(since))
 
     errors: dict[str, list[str]] = {}
-    before = {
+    before: dict[str, Any] = {
         "status": action.status,
         "rag": action.rag_on(today) or "",
         "percent": action.percent_complete,
@@ -447,7 +449,7 @@ def action_import_check(
         ]
         if missing:
             problems.append(f"A new action needs {_and_list(missing)}.")
-        values = {
+        values: dict[str, Any] = {
             "description": "",
             "areas": frozenset(),
             "status": Status.NOT_STARTED,
@@ -519,7 +521,7 @@ def action_import_check(
     if len(row.reference) > 20:
         problems.append("A reference is at most 20 characters.")
 
-    changes = {
+    changes: dict[str, tuple[Any, Any]] = {
         name: (before.get(name), values.get(name))
         for name in IMPORT_FIELDS
         if values.get(name) != before.get(name) or current is None
@@ -608,7 +610,7 @@ def action_import_checks(
     checks = []
     for row in rows:
         current = actions.get(row.reference)
-        pk = current.pk if current else None
+        pk = current.pk if current else 0  # a new action: no areas, texts or evidence yet
         checks.append(
             action_import_check(
                 row=row,
@@ -679,6 +681,7 @@ def action_import_upsert(
             unchanged.append(check.reference)
             continue
         else:
+            assert check.current is not None  # only a new action's check has no current one
             action = check.current
             rag_before = action.rag_on(today) or ""
             status_before, percent_before = action.status, action.percent_complete
@@ -767,7 +770,7 @@ def action_import_upsert(
 # --- Running the plan: leads add, edit, cancel and renumber actions; manage priorities --------
 
 
-def next_reference(priority: Priority, *, taken: set[str] = frozenset()) -> str:
+def next_reference(priority: Priority, *, taken: Set[str] = frozenset()) -> str:
     """The next free "<priority>.<n>" reference (after the highest in use)."""
     prefix = f"{priority.number}."
     numbers = [
@@ -992,7 +995,7 @@ def action_cancel(*, user, pk: int, expected_version: int, reason: str) -> Actio
     if action.status == Status.CANCELLED:
         raise ValidationError({"reason": ["This action is already cancelled."]})
     today = timezone.localdate()
-    before = {
+    before: dict[str, Any] = {
         "status": action.status,
         "rag": action.rag_on(today) or "",
         "percent": action.percent_complete,

@@ -494,7 +494,8 @@ class Challenge(models.Model):
     @staticmethod
     def target_field_for(target) -> str:
         for field in TARGET_FIELDS:
-            if isinstance(target, Challenge._meta.get_field(field).related_model):
+            model = Challenge._meta.get_field(field).related_model
+            if model is not None and isinstance(target, model):
                 return field
         raise TypeError(f"A challenge cannot be about a {type(target).__name__}.")
 
@@ -536,7 +537,8 @@ class Challenge(models.Model):
     @property
     def target_noun(self) -> str:
         """What the target is called: "action", "area for improvement", "indicator"…"""
-        return str(self._meta.get_field(self.target_field).verbose_name)
+        field = self._meta.get_field(self.target_field)
+        return str(field.verbose_name)  # type: ignore[union-attr]  # a ForeignKey, not a reverse relation
 
     @property
     def is_closed(self) -> bool:

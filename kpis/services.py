@@ -215,7 +215,7 @@ def _read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]
         if not header:
             raise CsvImportError([RowError(None, "", "The file is empty.")])
         headers = [h.strip().lower().replace(" ", "_") for h in header]
-        rows = []
+        rows: list[tuple[int, dict[str, str]]] = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
@@ -386,6 +386,7 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
         if row_errors:
             errors.extend(row_errors)
             continue
+        assert period_end is not None and value is not None  # a row without errors has both
         parsed.append(
             (
                 number,
@@ -447,7 +448,7 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
                     "updated_at",
                 ],
             )
-    except IntegrityError as error:
+    except IntegrityError as exc:
         raise CsvImportError(
             [
                 RowError(
@@ -457,7 +458,7 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
                     "being imported. Nothing was saved: import the file again.",
                 )
             ]
-        ) from error
+        ) from exc
     names = sorted({item.indicator.name for _, item in parsed})
     return ImportResult(created=len(to_create), updated=len(to_update), indicators=names)
 

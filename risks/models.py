@@ -68,7 +68,7 @@ def validate_rating_template(template: str) -> None:
             raise ValidationError(f"Use only these placeholders: {allowed}.")
 
 
-class RiskMatrixQuerySet(models.QuerySet):
+class RiskMatrixQuerySet(models.QuerySet["RiskMatrix"]):
     def current(self) -> RiskMatrix | None:
         """The matrix the council uses now (one at most is active)."""
         return self.filter(is_active=True).first()
