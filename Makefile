@@ -84,6 +84,14 @@ lint: .venv/.synced ## Ruff lint and format check, migrations check
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# To be folded into `lint`: types (mypy with django-stubs, which reads the settings, hence
+# DEBUG=1 for a SECRET_KEY), template lint (djlint) and migrations that match the models.
+.PHONY: lint-extra
+lint-extra: .venv/.synced ## mypy, djlint on the templates, makemigrations --check
+	DEBUG=1 $(PY) -m mypy
+	$(PY) -m djlint templates --lint
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
 .PHONY: audit
 audit: .venv/.synced ## Check every locked dependency against PyPI's vulnerability data (pip-audit's source)
 	@set -o pipefail; $(UV) export --frozen --format requirements-txt --no-emit-project --no-hashes --quiet \

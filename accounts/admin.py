@@ -16,7 +16,7 @@ class SsoIdentityInline(admin.StackedInline):
     extra = 0
     max_num = 1
     fields = ["issuer", "subject", "linked_at", "last_sign_in"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a flat list of field names
     verbose_name = "Single sign-on"
     verbose_name_plural = "Single sign-on"
 
@@ -29,7 +29,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active"]
     list_filter = ["groups", "is_active", "is_staff"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or []),
         ("Job", {"fields": ["job_title"]}),
     ]
     inlines = [SsoIdentityInline]

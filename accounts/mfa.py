@@ -131,7 +131,8 @@ def mfa_replace_device(
     with the current device, a code from the current device and one from the new.
     Returns (ok, {form field: message}); on success the current device is deleted."""
     current = confirmed_device(request.user)
-    if current is None or not request.user.is_verified():
+    # django-otp's OTPMiddleware gives request.user is_verified().
+    if current is None or not request.user.is_verified():  # type: ignore[union-attr]
         raise PermissionDenied("Enter a code from your current app first.")
     allowed, _ = current.verify_is_allowed()
     if not allowed:

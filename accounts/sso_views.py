@@ -120,8 +120,8 @@ class SignInView(auth_views.LoginView):
     authentication_form = PasswordSignInForm
     redirect_authenticated_user = True
 
-    def get_redirect_url(self) -> str:
-        url = super().get_redirect_url()
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        url = super().get_redirect_url(request)
         return "" if url == "/" else url  # the home page is no particular destination
 
     def get_default_redirect_url(self) -> str:

@@ -65,7 +65,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 def mfa_replace(request: HttpRequest) -> HttpResponse:
     """Set-up for someone who already has a device: only from a session verified with it,
     and with a code from it as well as from the new app."""
-    if not request.user.is_verified():
+    if not request.user.is_verified():  # type: ignore[union-attr]  # OTPMiddleware adds it
         verify = resolve_url("accounts:mfa_verify")
         return redirect(f"{verify}?{urlencode({'next': resolve_url('accounts:mfa_setup')})}")
     device = mfa.device_for_setup(user=request.user)

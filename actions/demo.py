@@ -681,6 +681,7 @@ def _write_history(action: Action, author: User, start: dt.date, today: dt.date,
     if end <= start:
         return
     steps = 3 if (end - start).days > 60 else 2
+    status: str
     status, percent = Status.NOT_STARTED, 0
     updates = []
     for i in range(1, steps + 1):

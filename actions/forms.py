@@ -413,6 +413,7 @@ class AddSeveralRow(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if any(data.get(n) for n in ("title", "owner", "due_date")) and not self.errors:
             missing = {"title": "Enter a title", "owner": "Choose a lead officer"}
             missing["due_date"] = "Enter a due date"

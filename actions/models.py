@@ -11,6 +11,7 @@ from django.db.models import Case, Deferrable, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from core.triggers import append_only
 from inspections.models import AreaForImprovement
 
 
@@ -348,6 +349,7 @@ class ProgressUpdate(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["action", "-created_at"], name="update_action_time_idx")]
+        triggers = [append_only()]
 
     def __str__(self) -> str:
         return f"{self.action.reference} update {self.created_at:%Y-%m-%d}"
@@ -363,7 +365,8 @@ class ProgressUpdate(models.Model):
 
 @pghistory.track()
 class DueDateChange(models.Model):
-    """A revision of an action's due date, with the reason given. Kept for ever."""
+    """A revision of an action's due date, with the reason given. Kept for ever: a database
+    trigger refuses UPDATE and DELETE."""
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="due_date_changes")
     old_date = models.DateField()
@@ -382,6 +385,7 @@ class DueDateChange(models.Model):
                 condition=~Q(old_date=F("new_date")), name="due_date_change_changes_date"
             ),
         ]
+        triggers = [append_only()]
 
     def __str__(self) -> str:
         return f"{self.action.reference}: {self.old_date} → {self.new_date}"
@@ -417,7 +421,7 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.note[:60] or self.url or self.original_name or self.file.name
+        return self.note[:60] or self.url or self.original_name or self.file.name or ""
 
     @property
     def document_kind(self) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import uuid
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,7 +102,7 @@ def action_record_progress(
         raise ActionChangedError(action, list(since))
 
     errors: dict[str, list[str]] = {}
-    before = {
+    before: dict[str, Any] = {
         "status": action.status,
         "rag": action.rag_on(today) or "",
         "percent": action.percent_complete,
@@ -381,6 +383,7 @@ def action_import_write(
             unchanged.append(check.reference)
             continue
         else:
+            assert check.current is not None  # only a new action's check has no current one
             action = check.current
             rag_before = action.rag_on(today) or ""
             status_before, percent_before = action.status, action.percent_complete
@@ -469,7 +472,7 @@ def action_import_write(
 # --- Running the plan: leads add, edit, cancel and renumber actions; manage priorities --------
 
 
-def next_reference(priority: Priority, *, taken: set[str] = frozenset()) -> str:
+def next_reference(priority: Priority, *, taken: Set[str] = frozenset()) -> str:
     """The next free "<priority>.<n>" reference (after the highest in use)."""
     prefix = f"{priority.number}."
     numbers = [
@@ -691,7 +694,7 @@ def action_cancel(*, user, pk: int, expected_version: int, reason: str) -> Actio
     if action.status == Status.CANCELLED:
         raise ValidationError({"reason": ["This action is already cancelled."]})
     today = timezone.localdate()
-    before = {
+    before: dict[str, Any] = {
         "status": action.status,
         "rag": action.rag_on(today) or "",
         "percent": action.percent_complete,

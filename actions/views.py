@@ -49,6 +49,7 @@ from audit.selectors import history_for
 from core.forms import add_service_errors
 from core.http import safe_next
 from core.storage import file_download
+from core.types import HtmxHttpRequest
 from inspections.models import AreaForImprovement
 
 PAGE_SIZE = 50
@@ -113,7 +114,7 @@ def _detail_context(request, action, form=None, conflict=None, document_form=Non
 
 
 @require_http_methods(["POST"])
-def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+def action_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     action = action_for_edit(user=request.user, pk=pk)
     form = ActionUpdateForm.for_action(action, data=request.POST)
     conflict = None
@@ -188,13 +189,13 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
     evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, action_id=pk)
     return file_download(
         evidence.file,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
+        filename=evidence.original_name or (evidence.file.name or "").rsplit("/", 1)[-1],
         content_type=evidence.content_type,
     )
 
 
 @require_http_methods(["POST"])
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Quick status change from a row of the action list; htmx swaps just the row."""
     action = action_for_edit(user=request.user, pk=pk)
     form = ActionStatusForm.for_action(action, data=request.POST)
@@ -292,7 +293,8 @@ def action_create_several_view(request: HttpRequest) -> HttpResponse:
         count = int(rows_given) if rows_given.isdigit() else SEVERAL_ROWS
         count = min(max(count + (1 if adding_row else 0), 1), SEVERAL_MAX_ROWS)
     bound = None if adding_row else posted
-    if adding_row:
+    initial: dict[str, object]
+    if adding_row and posted is not None:
         initial = {
             "area": posted.get("area"),
             "priority": posted.get("priority"),

@@ -6,9 +6,12 @@ the change. `AuditEvent` reads all those tables as one, with the context of each
 """
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.db import models
-from pghistory.models import Events
+from pghistory.models import Context, Events
+
+from core.triggers import Refuse
 
 
 class AuditEvent(Events):
@@ -39,3 +42,30 @@ class AuditEvent(Events):
         proxy = True
         verbose_name = "audit event"
         verbose_name_plural = "audit trail"
+
+
+class ChangeContext(Context):
+    """Who made each change and from where (pghistory's context table), protected here
+    because it is pghistory's model: its rows can never be deleted, and only pghistory's own
+    upsert, inside the same context, may add to one. Event tables are protected by pghistory
+    itself (PGHISTORY_APPEND_ONLY)."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            Refuse(
+                name="context_not_deleted",
+                operation=pgtrigger.Delete,
+                message="audit context rows cannot be deleted",
+            ),
+            Refuse(
+                name="context_not_changed",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    'OLD."id" <> NEW."id" OR OLD."created_at" <> NEW."created_at" '
+                    "OR current_setting('pghistory.context_id', true) "
+                    'IS DISTINCT FROM OLD."id"::text'
+                ),
+                message="audit context rows cannot be changed",
+            ),
+        ]

@@ -194,9 +194,9 @@ class _Values:
             if parsed:
                 return date_format(timezone.localtime(parsed), DATETIME_SHOWN)
         elif isinstance(field, models.DateField):
-            parsed = parse_date(str(value))
-            if parsed:
-                return date_format(parsed, "DATE_FORMAT")
+            parsed_date = parse_date(str(value))
+            if parsed_date:
+                return date_format(parsed_date, "DATE_FORMAT")
         if isinstance(value, list | dict):
             return ", ".join(map(str, value)) if isinstance(value, list) else json.dumps(value)
         return str(value)
@@ -246,6 +246,7 @@ def _record_changes(model, event: AuditEvent, values: _Values, *, about=None) ->
     pairs = _before_after_pairs(model, [column for column, _, _ in items])
     done: set[str] = set()
     deleted = event.pgh_label == "delete"
+    label: str | None
     for column, before, after in items:
         if column in done:
             continue

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
@@ -9,7 +10,7 @@ from audit.forms import HistoryExportForm
 
 
 @require_GET
-def history_export(request: HttpRequest) -> HttpResponse:
+def history_export(request: HttpRequest) -> HttpResponseBase:
     """A form for a date range; with a valid range, the audit trail as a CSV download."""
     if not permissions.can_export_history(request.user):
         raise PermissionDenied("Only improvement leads and administrators can export the history.")

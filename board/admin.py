@@ -36,7 +36,7 @@ class ChallengeMessageInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "author", "kind", "text"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a flat list of field names
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -11,6 +11,7 @@ from a decision are written once.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -152,7 +153,7 @@ DECISIONS = [
     ),
 ]
 # The commitment that became an action in the plan, and the action's details.
-MADE_ACTION = {
+MADE_ACTION: dict[str, Any] = {
     "months_before": 8,
     "reference": "3.9",
     "title": "Practice learning programme: audit findings to every team each quarter",
@@ -505,7 +506,7 @@ def _challenges(past, people, actions, today: dt.date) -> None:
         raiser = people[username]
         if Challenge.objects.filter(raised_by=raiser, question=question).exists():
             continue
-        target = actions[key] if kind == "action" else inspections_demo.area(*key)
+        target = actions[key] if kind == "action" else inspections_demo.area(*key)  # type: ignore[arg-type]  # (inspection, order)
         day = today - dt.timedelta(days=days_ago)
         meeting = next((m for m in past if m.date <= day), None) if at_meeting else None
         raised = _at(meeting.date if meeting else day, 11)

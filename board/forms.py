@@ -188,6 +188,7 @@ class MeetingForm(ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         both = set(data.get("attendees") or []) & set(data.get("apologies") or [])
         if both:
             names = ", ".join(sorted(p.display_name for p in both))
@@ -373,7 +374,7 @@ class DecisionActionForm(Form):
     def for_decision(cls, decision: Decision, data=None) -> "DecisionActionForm":
         about = decision.action
         areas = list(about.areas.all()) if about else []
-        if decision.area_id and decision.area not in areas:
+        if decision.area is not None and decision.area not in areas:
             areas.append(decision.area)
         priority = about.priority if about else _priority_of(areas)
         start = max(decision.meeting.date, timezone.localdate())

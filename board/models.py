@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from core import uploads
+from core.triggers import append_only
 from inspections.models import AreaForImprovement
 from kpis.models import Indicator
 from risks.models import Risk
@@ -475,7 +476,8 @@ class Challenge(models.Model):
     @staticmethod
     def target_field_for(target) -> str:
         for field in TARGET_FIELDS:
-            if isinstance(target, Challenge._meta.get_field(field).related_model):
+            model = Challenge._meta.get_field(field).related_model
+            if model is not None and isinstance(target, model):
                 return field
         raise TypeError(f"A challenge cannot be about a {type(target).__name__}.")
 
@@ -517,7 +519,8 @@ class Challenge(models.Model):
     @property
     def target_noun(self) -> str:
         """What the target is called: "action", "area for improvement", "indicator"…"""
-        return str(self._meta.get_field(self.target_field).verbose_name)
+        field = self._meta.get_field(self.target_field)
+        return str(field.verbose_name)  # type: ignore[union-attr]  # a ForeignKey, not a reverse relation
 
     @property
     def is_closed(self) -> bool:
@@ -576,6 +579,7 @@ class ChallengeMessage(models.Model):
                 name="challenge_message_kind_valid",
             ),
         ]
+        triggers = [append_only()]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author} at {self.created_at:%Y-%m-%d %H:%M}"

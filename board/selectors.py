@@ -173,7 +173,7 @@ def seen_by_board(target) -> list[dict]:
         .select_related("meeting", "raised_by", "action")
         .order_by("raised_at")
     ):
-        entry(challenge.meeting)["challenges"].append(challenge)
+        entry(challenge.meeting)["challenges"].append(challenge)  # type: ignore[arg-type]  # has one
     return sorted(
         meetings.values(), key=lambda e: (e["meeting"].date, e["meeting"].pk), reverse=True
     )
@@ -251,7 +251,7 @@ def challenge_as_dict(challenge: Challenge, *, until: dt.datetime | None = None)
                 "date": _iso(challenge.meeting.date),
                 "date_display": _display(challenge.meeting.date),
             }
-            if challenge.meeting_id
+            if challenge.meeting
             else None
         ),
         "assigned_to": challenge.assigned_to.display_name,

@@ -255,9 +255,9 @@ def meeting_save(
     )
     meeting.full_clean(exclude=["minutes_file"])
     upload = meeting.minutes_file
-    if upload and not upload._committed:
+    if upload and not upload._committed:  # type: ignore[attr-defined]  # FieldFile's own flag
         # A new document: stored now, and taken back if the meeting is not saved.
-        field_file_save(upload, upload.name, upload.file)
+        field_file_save(upload, upload.name, upload.file)  # type: ignore[arg-type]  # it has one
     meeting.save()
     if previous and previous != meeting.minutes_file.name:
         # A replaced or removed document goes once the change is safely saved.

@@ -30,6 +30,7 @@ from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meet
 from core.forms import add_service_errors
 from core.http import safe_next
 from core.storage import file_download
+from core.types import HtmxHttpRequest
 
 PAGE_SIZE = 50
 
@@ -145,7 +146,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = get_object_or_404(Meeting, pk=pk)
     if not meeting.minutes_file:
         raise Http404("No minutes document is attached to this meeting.")
-    name = meeting.minutes_filename or meeting.minutes_file.name.rsplit("/", 1)[-1]
+    name = meeting.minutes_filename or (meeting.minutes_file.name or "").rsplit("/", 1)[-1]
     return file_download(
         meeting.minutes_file, filename=name, content_type=mimetypes.guess_type(name)[0]
     )
@@ -255,7 +256,7 @@ def decision_make_action(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if decision.resulting_action_id:
         messages.error(request, "This decision is already an action in the plan.")
-        return redirect(decision.resulting_action)
+        return redirect(decision.resulting_action)  # type: ignore[arg-type]  # it has one
     form = DecisionActionForm.for_decision(
         decision, data=request.POST if request.method == "POST" else None
     )
@@ -281,7 +282,7 @@ def decision_make_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Challenges -----------------------------------------------------------------------
 
-SHOW = {
+SHOW: dict[str, tuple[str, list[str]]] = {
     "open": ("Open", [s for s in Challenge.State.values if s != Challenge.State.ACCEPTED]),
     "awaiting_answer": ("Waiting for an answer", Challenge.State.awaiting_answer()),
     "overdue": ("Answer overdue", Challenge.State.awaiting_answer()),
@@ -351,7 +352,7 @@ def board_section_context(request: HttpRequest, target, *, raise_form=None, rais
 
 
 @require_http_methods(["GET", "POST"])
-def challenge_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def challenge_create(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
     """Raise a challenge about an action, area, indicator or risk. From its page with
     htmx (the panel is swapped in place) or as a plain form."""
     _require(permissions.can_raise_challenge(request.user), "Only board members raise challenges.")
@@ -423,7 +424,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     return TemplateResponse(request, "board/challenge_detail.html", context)
 
 
-def _reply(request: HttpRequest, pk: int, form_class, service, success: str) -> HttpResponse:
+def _reply(request: HtmxHttpRequest, pk: int, form_class, service, success: str) -> HttpResponse:
     """Answer, accept or press further: the same shape. htmx swaps the challenge's card;
     without JavaScript the browser goes back where it came from."""
     form = form_class(request.POST, prefix=f"c{pk}")
@@ -454,7 +455,7 @@ def _reply(request: HttpRequest, pk: int, form_class, service, success: str) -> 
 
 
 @require_POST
-def challenge_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def challenge_answer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     # Refuse before reading the form: someone who may not answer gets 403, not a form error.
     challenge = get_object_or_404(
         Challenge.objects.select_related("action", "indicator", "risk"), pk=pk
@@ -473,7 +474,7 @@ def challenge_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def challenge_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def challenge_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def accept(*, user, pk, text):
         return services.challenge_accept(user=user, pk=pk, comment=text)
 
@@ -483,7 +484,7 @@ def challenge_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def challenge_press(request: HttpRequest, pk: int) -> HttpResponse:
+def challenge_press(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _reply(
         request,
         pk,
@@ -524,7 +525,8 @@ def challenge_pack(request: HttpRequest) -> TemplateResponse:
     until = chosen.get("until") or today
     error = None
     if period.errors:
-        problems = " ".join(dict.fromkeys(m for ms in period.errors.values() for m in ms))
+        texts = (str(m) for ms in period.errors.values() for m in ms)
+        problems = " ".join(dict.fromkeys(texts))
         error = f"{problems} The period shown is the default one."
     elif until < since:
         error = "The end date is before the start date, so they have been swapped."

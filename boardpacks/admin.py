@@ -21,7 +21,7 @@ class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     fields = ["recipient", "email", "method", "status", "attempts", "error", "sent_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a flat list of field names
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -387,7 +387,7 @@ def _changes(by_ref: dict[str, dict], previous: dict | None) -> dict:
                 {
                     "note": item.note,
                     "url": item.url,
-                    "file": item.file.name.rsplit("/", 1)[-1] if item.file else "",
+                    "file": (item.file.name or "").rsplit("/", 1)[-1],
                     "date": timezone.localtime(item.added_at).date().isoformat(),
                 }
             )

@@ -59,7 +59,8 @@ def board_pack_message(delivery: Delivery) -> tuple[EmailMultiAlternatives, str]
         render_to_string("boardpacks/email/board_pack.html", context), "text/html"
     )
     if attached:
-        with default_storage.open(pack.pdf.name, "rb") as pdf_file:
+        # A ready pack always has its PDF, so its name is set.
+        with default_storage.open(pack.pdf.name, "rb") as pdf_file:  # type: ignore[arg-type]
             message.attach(pack.filename, pdf_file.read(), "application/pdf")
         return message, Delivery.Method.ATTACHMENT
     return message, Delivery.Method.LINK

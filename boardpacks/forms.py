@@ -46,6 +46,7 @@ class BoardPackRequestForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         month = data.get("month")
         if month and not data.get("meeting_date"):
             data["meeting_date"] = meeting_date_for(month)

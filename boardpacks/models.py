@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pgtrigger
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from core.triggers import Refuse
 
 
 class BoardPackQuerySet(models.QuerySet):
@@ -109,6 +112,16 @@ class BoardPack(models.Model):
                 name="boardpack_failed_has_reason",
             ),
         ]
+        triggers = [
+            Refuse(
+                name="ready_is_frozen",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="ready"),
+                message="board pack % is ready: it cannot be changed or deleted "
+                "(make a new version)",
+                params=("OLD.id",),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Board pack {self.month:%B %Y} version {self.version}"
@@ -138,7 +151,8 @@ class BoardPack(models.Model):
 
 class Delivery(models.Model):
     """One board member's copy of one pack: at most one per person per pack, so a retried
-    or repeated send never emails anyone twice."""
+    or repeated send never emails anyone twice. A sent delivery is the record that someone
+    was sent the pack: a database trigger refuses to change or delete it."""
 
     class Method(models.TextChoices):
         ATTACHMENT = "attachment", "PDF attached"
@@ -178,6 +192,15 @@ class Delivery(models.Model):
                 condition=~Q(status="sent") | (Q(sent_at__isnull=False) & ~Q(method="")),
                 name="delivery_sent_has_time_and_method",
             ),
+        ]
+        triggers = [
+            Refuse(
+                name="sent_is_frozen",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="sent"),
+                message="delivery % was sent: it cannot be changed or deleted",
+                params=("OLD.id",),
+            )
         ]
 
     def __str__(self) -> str:

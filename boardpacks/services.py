@@ -326,7 +326,9 @@ def delivery_send(*, delivery_id: int) -> Delivery:
                 attempts=delivery.attempts + 1,
                 error=_reason(error),
             )
-            failure = DeliveryFailed(f"Could not email {delivery.email}: {_reason(error)}")
+            failure: DeliveryFailed | None = DeliveryFailed(
+                f"Could not email {delivery.email}: {_reason(error)}"
+            )
         else:
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=Delivery.Status.SENT,

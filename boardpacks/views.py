@@ -15,6 +15,7 @@ from boardpacks import rendering, services
 from boardpacks.forms import BoardPackRequestForm
 from boardpacks.models import BoardPack, Delivery
 from core.storage import file_download
+from core.types import HtmxHttpRequest
 
 
 def _request_form(data=None) -> BoardPackRequestForm:
@@ -80,7 +81,7 @@ def boardpack_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def boardpack_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def boardpack_detail(request: HtmxHttpRequest, pk: int) -> TemplateResponse:
     """The pack's page. While it renders, htmx polls this URL every two seconds for the
     status panel alone (the panel stops polling once the pack is ready or failed)."""
     _check_view(request)

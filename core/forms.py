@@ -190,7 +190,7 @@ class ModelForm(GovukFormMixin, forms.ModelForm):
     pass
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's validation errors on the form fields they belong to (the rest on the
     form as a whole), so the page shows them in the GOV.UK error pattern."""
     if not hasattr(error, "error_dict"):

@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -546,7 +547,7 @@ def build_preview(
             blank += 1
             previews.pop()
             continue
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         unreadable: set[str] = set()
         for name in columns:
             raw = cell(name)
@@ -636,7 +637,7 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def format_value(name: str, value: object, lookups: Lookups) -> str:
+def format_value(name: str, value: Any, lookups: Lookups) -> str:
     if value is None or value == "":
         return ""
     if name == "priority":

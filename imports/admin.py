@@ -20,7 +20,7 @@ class PendingUploadAdmin(admin.ModelAdmin):
 
     list_display = ["filename", "kind", "uploaded_by", "created_at"]
     fields = ["filename", "kind", "uploaded_by", "created_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a flat list of field names
 
     def has_add_permission(self, request):
         return False

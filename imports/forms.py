@@ -26,9 +26,10 @@ from inspections.short_titles import suggest_short_title
 
 
 def _read_upload(upload: UploadedFile, limit: int, what: str) -> bytes:
-    if upload.size > limit:
+    size = upload.size or 0
+    if size > limit:
         raise forms.ValidationError(
-            f"The file is {filesizeformat(upload.size)}, which is over the "
+            f"The file is {filesizeformat(size)}, which is over the "
             f"{filesizeformat(limit)} limit for {what}."
         )
     if upload.size == 0:
@@ -111,6 +112,7 @@ class OfstedUploadForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if self.errors:
             return data
         if not data.get("document") and not (data.get("text") or "").strip():
@@ -180,6 +182,7 @@ class OfstedReviewForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         start, end, published = (data.get(k) for k in ("start_date", "end_date", "published_date"))
         if start and end and end < start:
             self.add_error("end_date", "The last day on site cannot be before the first day.")
@@ -277,6 +280,7 @@ class AreaRowForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("text") and not (data.get("short_title") or "").strip():
             data["short_title"] = suggest_short_title(data["text"])
         return data
@@ -493,7 +497,7 @@ class OfstedReview:
                 for name, errors in form.errors.items():
                     anchor = form[name].auto_id if name in form.fields else formset.prefix
                     found += [(f"#{anchor}", e) for e in errors]
-        return found
+        return found  # type: ignore[return-value]  # ErrorList yields its messages as str
 
     def cleaned(self) -> dict:
         """Values for services.inspection_import."""
@@ -593,6 +597,7 @@ class ColumnMappingForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         taken: dict[str, str] = {}
         for index, _heading in enumerate(self.headings):
             key = f"column_{index}"

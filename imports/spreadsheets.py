@@ -271,7 +271,7 @@ def _read_csv(data: bytes, name: str, max_rows: int) -> Sheet:
                     "Delete the columns the plan does not need."
                 )
             row = row[:MAX_COLUMNS]
-            rows.append(row if any(cell.strip() for cell in row) else [])
+            rows.append([*row] if any(cell.strip() for cell in row) else [])
             filled += bool(rows[-1])
             if filled > max_rows + 1:
                 raise SpreadsheetError(_too_many_rows("CSV", max_rows))
@@ -292,7 +292,7 @@ def _guess_delimiter(text: str) -> str:
         for delimiter in (",", ";", "\t")
     }
     best = max(counts.values())
-    return "," if counts[","] == best else max(counts, key=counts.get)
+    return "," if counts[","] == best else max(counts, key=lambda d: counts[d])
 
 
 def _trim(rows: list[list[object]]) -> list[list[object]]:

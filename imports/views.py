@@ -163,7 +163,7 @@ def action_plan_upload(request: HttpRequest) -> HttpResponse:
             pending = services.action_plan_upload_create(
                 user=request.user,
                 content=form.cleaned_data["spreadsheet"],
-                filename=request.FILES["spreadsheet"].name,
+                filename=request.FILES["spreadsheet"].name,  # type: ignore[union-attr,arg-type]
             )
         except SpreadsheetError as error:
             form.add_error("spreadsheet", str(error))

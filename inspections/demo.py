@@ -569,8 +569,8 @@ def _load_areas(inspection: Inspection, areas: list[tuple], afis: dict) -> list:
     if any(afi.order != order for order, afi in claimed.items()):
         # Make room: orders are unique within an inspection.
         inspection.areas_for_improvement.update(order=F("order") + 1000)
-        for afi in existing:
-            afi.order += 1000
+        for area in existing:
+            area.order += 1000
     loaded = []
     for order, (short_title, text, continues_key) in enumerate(areas, start=1):
         values = {
@@ -597,8 +597,9 @@ def _load_areas(inspection: Inspection, areas: list[tuple], afis: dict) -> list:
 def _attach_document(inspection: Inspection, filename: str) -> None:
     """Keep the real PDF with the inspection, once: a second run finds it already stored."""
     stored = inspection.source_document
-    same = stored and Path(stored.name).name.startswith(Path(filename).stem)
-    if same and stored.storage.exists(stored.name):
+    name = stored.name or ""
+    same = name and Path(name).name.startswith(Path(filename).stem)
+    if same and stored.storage.exists(name):
         return
     with (DOCUMENTS / filename).open("rb") as document:
         inspection.source_document.save(filename, File(document), save=False)

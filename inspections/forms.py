@@ -79,6 +79,7 @@ class InspectionForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The last day on site must be on or after the first day")
@@ -98,9 +99,7 @@ class RowForm(Form):
     one); Django's formset adds the "Remove" box (`DELETE`)."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    order = forms.IntegerField(
-        label="Position", required=False, min_value=1, max_value=999, help_text=None
-    )
+    order = forms.IntegerField(label="Position", required=False, min_value=1, max_value=999)
 
     def __init__(self, *args, choices: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +115,7 @@ class RowForm(Form):
 
 
 class JudgementRowForm(RowForm):
-    order = None
+    order = None  # type: ignore[assignment]  # Django's way to drop an inherited field
     area = forms.TypedChoiceField(label="Judgement area", coerce=int, empty_value=None)
     wording = forms.CharField(
         label="As the report words it",

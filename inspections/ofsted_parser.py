@@ -266,8 +266,8 @@ def _run_dates(run: str) -> list[date]:
     Each day takes the first month and year written after it.
     """
     numeric = _NUMERIC_DATE.findall(run)
+    found: list[date] = []
     if numeric:
-        found = []
         for d, m, y in numeric:
             try:
                 found.append(date(int(y), int(m), int(d)))
@@ -285,7 +285,6 @@ def _run_dates(run: str) -> list[date]:
         elif kind == "day" and month is not None and year is not None:
             picked.append((year, month, int(value)))
     picked.reverse()
-    found: list[date] = []
     for y, m, d in picked:
         try:
             found.append(date(y, m, d))
@@ -475,6 +474,7 @@ def _find_title(lines: list[str]) -> _Title | None:
     head = "\n".join(head_lines)
     offsets = _line_offsets(head_lines)
     best: _Title | None = None
+    m: re.Match[str] | None
     for m in _TITLE.finditer(head):
         kind = _KIND_WORDS[_squash(m.group("kind")).lower()]
         if kind == "ilacs" and re.search(r"(?i)targeted\s+area\s*$", head[: m.start()][-30:]):
@@ -648,6 +648,8 @@ def _find_inspectors(lines: list[str]) -> list[str]:
     text = "\n".join(lines)
     offsets = _line_offsets(lines)
     found: list[tuple[int, str]] = []
+    m: re.Match[str] | None
+    name: str | None
     for m in _NAMES_SENTENCE.finditer(text):
         for name in _split_names(m.group("names")):
             found.append((m.start("names"), name))

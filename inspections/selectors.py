@@ -22,13 +22,13 @@ def golden_thread(area: AreaForImprovement) -> dict:
     actions = (
         Action.objects.for_area(area).for_list().with_rag(on=today).prefetch_related(latest_updates)
     )
-    ancestors = []
+    ancestors: list[AreaForImprovement] = []
     earlier = area.continues
     while earlier is not None and len(ancestors) < 10:
         ancestors.append(earlier)
         earlier = (
             AreaForImprovement.objects.select_related("inspection", "continues__inspection")
-            .filter(pk=earlier.continues_id)
+            .filter(pk=earlier.continues_id)  # type: ignore[misc]  # None finds nothing: the walk ends
             .first()
         )
     return {

@@ -183,7 +183,7 @@ def judgements_save(*, user, inspection: Inspection, rows: list[dict]) -> None:
     existing = _existing(Judgement, inspection, rows, noun="Judgement")
     areas = JudgementArea.objects.in_bulk([r["area"] for _, r in keep if r.get("area")])
     problems = []
-    seen = {}
+    seen: dict[int, int] = {}
     for number, row in keep:
         area = areas.get(row.get("area"))
         if area is None:
@@ -219,10 +219,12 @@ def areas_for_improvement_save(*, user, inspection: Inspection, rows: list[dict]
         if row.get("delete") and row.get("id") in existing:
             problems += _area_delete_blockers(existing[row["id"]])
     keep = _kept(rows)
-    earlier = AreaForImprovement.objects.filter(
-        pk__in=[r["continues"] for _, r in keep if r.get("continues")]
-    ).select_related("inspection")
-    earlier = {a.pk: a for a in earlier}
+    earlier: dict[int | None, AreaForImprovement] = {
+        a.pk: a
+        for a in AreaForImprovement.objects.filter(
+            pk__in=[r["continues"] for _, r in keep if r.get("continues")]
+        ).select_related("inspection")
+    }
     for number, row in keep:
         if not (row.get("text") or "").strip():
             problems.append(f"Area {number}: enter what needs to improve.")
@@ -278,10 +280,12 @@ def areas_covered_save(*, user, inspection: Inspection, rows: list[dict]) -> Non
     inspection = _locked(inspection)
     existing = _existing(AreaCovered, inspection, rows, noun="Area covered")
     keep = _kept(rows)
-    earlier = AreaForImprovement.objects.filter(
-        pk__in=[r["revisits"] for _, r in keep if r.get("revisits")]
-    ).select_related("inspection")
-    earlier = {a.pk: a for a in earlier}
+    earlier: dict[int | None, AreaForImprovement] = {
+        a.pk: a
+        for a in AreaForImprovement.objects.filter(
+            pk__in=[r["revisits"] for _, r in keep if r.get("revisits")]
+        ).select_related("inspection")
+    }
     problems = []
     for number, row in keep:
         if not (row.get("text") or "").strip():
@@ -330,7 +334,7 @@ def _existing(model: type[Model], inspection: Inspection, rows: list[dict], *, n
     """The inspection's saved rows that `rows` name, by pk. A row naming one that is not
     this inspection's (or no longer exists) means the page is out of date."""
     ids = {row["id"] for row in rows if row.get("id")}
-    found = model.objects.filter(inspection=inspection).in_bulk()
+    found = model._default_manager.filter(inspection=inspection).in_bulk()
     if set(found) != ids:
         raise ValidationError(
             f"{noun}s changed while you were editing them. Reload the page and try again."
@@ -366,7 +370,7 @@ def _save_in_order(model: type[Model], inspection: Inspection, objects: list[Mod
     """Save objects numbered 1, 2, 3…. The (inspection, order) unique constraints are
     checked at commit (deferred), so two rows can swap places."""
     for order, obj in enumerate(objects, start=1):
-        obj.order = order
+        obj.order = order  # type: ignore[attr-defined]  # each of these models has an order
         obj.save()
 
 

@@ -13,6 +13,7 @@ from accounts import permissions
 from audit.selectors import history_for
 from core.forms import add_service_errors
 from core.storage import file_download
+from core.types import HtmxHttpRequest
 from inspections import services
 from inspections.forms import ROW_LISTS, InspectionForm, row_formset
 from inspections.models import AreaForImprovement, Inspection, LocalAuthority
@@ -73,10 +74,11 @@ def inspection_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     inspection = get_object_or_404(Inspection, pk=pk)
     if not inspection.source_document:
         raise Http404("No document is attached to this inspection.")
+    name = inspection.source_document.name or ""
     return file_download(
         inspection.source_document,
-        filename=inspection.source_document.name.rsplit("/", 1)[-1],
-        content_type=mimetypes.guess_type(inspection.source_document.name)[0],
+        filename=name.rsplit("/", 1)[-1],
+        content_type=mimetypes.guess_type(name)[0],
     )
 
 
@@ -133,7 +135,7 @@ def _inspection_form(request, form, inspection) -> TemplateResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def inspection_rows_update(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def inspection_rows_update(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
     """One of an inspection's lists (judgements, areas for improvement, strengths, areas
     covered) as a form with a row each. "Add another row" re-shows the form with a blank
     row (in place with htmx; the whole page without JavaScript); "Save" saves the list."""

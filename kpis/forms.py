@@ -103,6 +103,7 @@ class IndicatorValueForm(Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and start > end:
             self.add_error("period_start", "The period cannot start after it ends.")

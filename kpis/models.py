@@ -284,7 +284,7 @@ class IndicatorValue(models.Model):
         indexes = [models.Index(fields=["indicator", "-period_end"], name="value_latest_idx")]
 
     def __str__(self) -> str:
-        who = self.comparator.name if self.comparator_id else "Council"
+        who = self.comparator.name if self.comparator else "Council"
         return f"{self.indicator_id} {who} {self.period_name}: {self.value}"
 
     @property

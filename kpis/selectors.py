@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -72,6 +73,7 @@ def _trend(indicator: Indicator, own: list[IndicatorValue]) -> dict:
     if direction == "none":
         text = "No earlier value to compare"
     else:
+        assert previous is not None  # a direction needs an earlier value
         since = f"{indicator.format(previous.value)} in {previous.period_name}"
         if direction == "level":
             text = f"No change from {since}"
@@ -108,7 +110,7 @@ def indicator_data(
     for value in own + [v for c in comparators for v in by_comparator[c]]:
         labels.setdefault(value.period_end, value.period_name)
     periods = sorted(labels)
-    series = [
+    series: list[dict[str, Any]] = [
         {"name": own_series_name(), "is_own": True, "points": [_point(indicator, v) for v in own]}
     ]
     series += [

@@ -8,6 +8,7 @@ without a real secret key.
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import environ
 import pghistory
@@ -173,6 +174,7 @@ STORAGE_DOWNLOADS = env.str("STORAGE_DOWNLOADS", default="stream")
 STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
 if STORAGE_DOWNLOADS not in ("stream", "redirect"):
     raise ImproperlyConfigured("STORAGE_DOWNLOADS must be stream or redirect.")
+_default_storage: dict[str, Any]
 if STORAGE_BACKEND == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif STORAGE_BACKEND == "azure":
@@ -250,6 +252,7 @@ BOARD_MINUTES_MAX_BYTES = env.int("BOARD_MINUTES_MAX_BYTES", default=10 * 1024 *
 # or console:// to print each message instead of sending it (operators, demos).
 _email_url = env.str("EMAIL_URL", default="smtp://127.0.0.1:1025")
 SMTP_TIMEOUT = env.int("SMTP_TIMEOUT", default=10)
+MAILERS: dict[str, dict[str, Any]]
 if _email_url.startswith("console:"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

@@ -51,7 +51,7 @@ class RiskRatingInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["rated_on", "likelihood", "impact", "target_likelihood", "target_impact", "note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a flat list of field names
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -58,7 +58,7 @@ def heat_map_svg(
             f"{escape(level['code'])} {escape(level['label'])}</text>"
         )
         for i, c in enumerate(row["cells"]):
-            x = left + i * cell
+            x: float = left + i * cell
             count = c[f"{which}_count"]
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '

@@ -21,6 +21,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 
 from actions.models import Action
+from core.triggers import append_only
 
 
 class Colour(models.TextChoices):
@@ -67,7 +68,7 @@ def validate_rating_template(template: str) -> None:
             raise ValidationError(f"Use only these placeholders: {allowed}.")
 
 
-class RiskMatrixQuerySet(models.QuerySet):
+class RiskMatrixQuerySet(models.QuerySet["RiskMatrix"]):
     def current(self) -> RiskMatrix | None:
         """The matrix the council uses now (one at most is active)."""
         return self.filter(is_active=True).first()
@@ -414,6 +415,7 @@ class RiskRating(models.Model):
     class Meta:
         ordering = ["-rated_on", "-pk"]
         indexes = [models.Index(fields=["risk", "-rated_on"], name="risk_rating_history_idx")]
+        triggers = [append_only()]
 
     def __str__(self) -> str:
         return f"{self.risk_id} rated {self.rated_on}"

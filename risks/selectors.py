@@ -76,7 +76,7 @@ def risk_items(risks: QuerySet | list[Risk], *, on: dt.date | None = None) -> li
                 "status": risk.status,
                 "actions": [
                     {"reference": a.reference, "title": a.title, "url": a.get_absolute_url()}
-                    for a in risk.actions.all()
+                    for a in risk.actions.all()  # type: ignore[misc]  # stubs cannot resolve it
                 ],
             }
         )

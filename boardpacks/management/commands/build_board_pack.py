@@ -56,7 +56,8 @@ class Command(BaseCommand):
             f"sha256 {pack.checksum}, {time.perf_counter() - started:.1f} s"
         )
         if out:
-            with default_storage.open(pack.pdf.name, "rb") as source:
+            # A ready pack always has its PDF, so its name is set.
+            with default_storage.open(pack.pdf.name, "rb") as source:  # type: ignore[arg-type]
                 out.write_bytes(source.read())
             self.stdout.write(f"Wrote {out}")
         if send:
