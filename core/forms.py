@@ -150,7 +150,7 @@ class GovukFormMixin:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_helptext"
 
     def full_clean(self):
-        super().full_clean()
+        super().full_clean()  # type: ignore[misc]  # a mixin: Form or ModelForm has it
         for name in self.errors:
             if name not in self.fields:
                 continue

@@ -67,8 +67,10 @@ def field_file_save(field_file: FieldFile, name: str, content) -> str:
     """Store `content` for a FileField (under its upload_to), without saving the row, and
     record it with `file_written()`. Returns the stored name."""
     field_file.save(name, content, save=False)
-    file_written(field_file.storage, field_file.name)
-    return field_file.name
+    stored = field_file.name
+    assert stored is not None  # save() named it
+    file_written(field_file.storage, stored)
+    return stored
 
 
 def file_delete_on_commit(storage: Storage, name: str) -> None:
@@ -92,7 +94,7 @@ def file_download(
     file: FieldFile | None = None,
     *,
     storage: Storage | None = None,
-    name: str = "",
+    name: str | None = "",
     filename: str,
     content_type: str | None = None,
 ) -> HttpResponseBase:

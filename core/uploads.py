@@ -101,9 +101,11 @@ def package_kind(data: bytes | IO[bytes]) -> str | None:
     ODT or ODS (an OpenDocument package, by its `mimetype` member), or None for any other
     or a damaged zip. Only the zip's directory is read (and that one small member): nothing
     else is unpacked, so a zip bomb costs nothing here."""
-    in_memory = isinstance(data, bytes | bytearray | memoryview)
-    source = io.BytesIO(bytes(data)) if in_memory else data
-    position = None if in_memory else source.tell()
+    source: IO[bytes]
+    if isinstance(data, bytes | bytearray | memoryview):
+        source, position = io.BytesIO(bytes(data)), None
+    else:
+        source, position = data, data.tell()
     try:
         with zipfile.ZipFile(source) as package:
             names = set(package.namelist())

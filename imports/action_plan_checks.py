@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -100,7 +101,7 @@ def action_import_check(
     evidence = _plain_text(row.evidence or "")
 
     if current is None:
-        before: dict = dict.fromkeys(IMPORT_FIELDS)
+        before: dict[str, Any] = dict.fromkeys(IMPORT_FIELDS)
         missing = [
             need
             for name, need in _NEW_ACTION_NEEDS.items()
@@ -108,7 +109,7 @@ def action_import_check(
         ]
         if missing:
             problems.append(f"A new action needs {_and_list(missing)}.")
-        values = {
+        values: dict[str, Any] = {
             "description": "",
             "areas": frozenset(),
             "status": Status.NOT_STARTED,
@@ -183,7 +184,7 @@ def action_import_check(
     if len(row.reference) > 20:
         problems.append("A reference is at most 20 characters.")
 
-    changes = {
+    changes: dict[str, tuple[Any, Any]] = {
         name: (before.get(name), values.get(name))
         for name in IMPORT_FIELDS
         if values.get(name) != before.get(name) or current is None
@@ -265,7 +266,7 @@ def action_import_checks(
     checks = []
     for row in rows:
         current = actions.get(row.reference)
-        pk = current.pk if current else None
+        pk = current.pk if current else 0  # 0: no action yet, so no areas or evidence
         checks.append(
             action_import_check(
                 row=row,

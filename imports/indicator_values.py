@@ -90,7 +90,7 @@ def _read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]
         if not header:
             raise CsvImportError([RowError(None, "", "The file is empty.")])
         headers = [h.strip().lower().replace(" ", "_") for h in header]
-        rows = []
+        rows: list[tuple[int, dict[str, str]]] = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
@@ -262,6 +262,7 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
         if row_errors:
             errors.extend(row_errors)
             continue
+        assert period_end is not None and value is not None  # else the row had errors
         parsed.append(
             (
                 number,
@@ -310,7 +311,7 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
     to_create = [item for _, item in parsed if item.pk is None]
     try:
         return indicator_values_save(user=user, new=to_create, replacing=to_update)
-    except IntegrityError as error:
+    except IntegrityError as clash:
         raise CsvImportError(
             [
                 RowError(
@@ -320,7 +321,7 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
                     "being imported. Nothing was saved: import the file again.",
                 )
             ]
-        ) from error
+        ) from clash
 
 
 def _existing_values(parsed: list[tuple[int, IndicatorValue]]) -> dict[tuple, IndicatorValue]:

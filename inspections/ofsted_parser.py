@@ -178,7 +178,7 @@ _NOT_TEXT = {
 
 
 def _plain_text(data: bytes, name: str) -> str:
-    if what := _NOT_TEXT.get(uploads.sniff(data)):
+    if what := _NOT_TEXT.get(uploads.sniff(data) or ""):
         raise OfstedDocumentError(
             f"{name} is {what}, not a PDF or plain text. Upload the report as a PDF, "
             "or paste its text instead."

@@ -325,7 +325,7 @@ def reminders_for_day(
     # The board's challenges waiting for an answer, and risks past their review date, go in
     # the same digest as the person's actions (two more queries, whatever the numbers).
     if kinds & {Kind.DAILY_DIGEST, Kind.WEEKLY_DIGEST}:
-        for person_id, line in _other_lines(on=on, recipient_id=recipient_id):
+        for person_id, other in _other_lines(on=on, recipient_id=recipient_id):
             person = people.get(person_id)
             if person is None or person.paused_on(on):
                 continue
@@ -333,8 +333,8 @@ def reminders_for_day(
             if kind in kinds:
                 mine = digest(person, kind)
                 (
-                    mine.challenges if line.label.startswith("Challenge") else mine.risk_reviews
-                ).append(line)
+                    mine.challenges if other.label.startswith("Challenge") else mine.risk_reviews
+                ).append(other)
 
     result = [d for d in digests.values() if not d.is_empty]
     order = {kind: n for n, kind in enumerate(Kind.values)}

@@ -15,7 +15,7 @@ from actions.models import DueDateChange
 from reminders.digests import Digest
 from reminders.models import Kind
 
-_TEMPLATES = {
+_TEMPLATES: dict[str, str] = {
     Kind.DAILY_DIGEST: "reminders/email/digest",
     Kind.WEEKLY_DIGEST: "reminders/email/digest",
     Kind.ESCALATION: "reminders/email/escalation",

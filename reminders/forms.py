@@ -73,6 +73,7 @@ class ReminderPreferenceForm(ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         back_on = data.get("back_on")
         if back_on and not data.get("paused"):
             self.add_error(

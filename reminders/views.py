@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +20,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     """Each person's own reminders: how often, and a pause while on leave."""
     if not permissions.can_set_own_reminders(request.user):
         raise PermissionDenied
-    current = ReminderPreference.objects.filter(user=request.user).first()
+    current = ReminderPreference.objects.filter(user=request.user).first()  # type: ignore[misc]  # signed in: the check above
     form = ReminderPreferenceForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.reminder_preference_update(user=request.user, **form.cleaned_data)
@@ -67,4 +69,4 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _week_ago():
-    return timezone.localdate() - timezone.timedelta(days=7)
+    return timezone.localdate() - dt.timedelta(days=7)
