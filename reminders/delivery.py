@@ -32,11 +32,11 @@ from collections.abc import Callable
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from actions.models import DueDateChange
+from core import queue
 from reminders.digests import reminder_digest
 from reminders.emails import digest_message, due_date_notice_message
 from reminders.models import DeliveryStatus, DueDateNotice, Kind, Reminder
@@ -96,12 +96,11 @@ def deliveries_enqueue(
     if not force and time.monotonic() < _broker_down_until:
         logger.warning("Broker was down moments ago: %s %s left for the next tick", model, ids)
         return 0
-    from reminders import tasks
-
-    task, key = {
-        Reminder: (tasks.send_reminder, "reminder_id"),
-        DueDateNotice: (tasks.send_due_date_notice, "notice_id"),
+    name, key = {
+        Reminder: ("reminders.send_reminder", "reminder_id"),
+        DueDateNotice: ("reminders.send_due_date_notice", "notice_id"),
     }[model]
+    task = queue.task_named(name)
     published: list[int] = []
     try:
         with task.app.producer_or_acquire() as producer:
@@ -125,13 +124,6 @@ def deliveries_enqueue(
         # The tick's own clock, so its next run compares like with like.
         model.objects.filter(pk__in=published).update(enqueued_at=now or timezone.now())
     return len(published)
-
-
-def enqueue_on_commit(model, ids: list[int]) -> None:
-    """After the current transaction commits, try to queue the rows' tasks. A broker error is
-    logged, never raised: the save has happened and the rows wait for the next tick."""
-    if ids:
-        transaction.on_commit(lambda: deliveries_enqueue(model, ids), robust=True)
 
 
 # --- Claiming, sending, recording ---------------------------------------------------------
