@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from actions.models import Evidence
 from actions.services import evidence_add_document
-from tests.factories import ActionFactory
+from tests.factories import ActionFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,7 @@ def upload(client, action, name="report.pdf", data=PDF, description=""):
 
 
 def document_evidence(action, user, name="report.pdf", data=PDF) -> Evidence:
-    return Evidence.objects.create(
+    return EvidenceFactory(
         action=action,
         file=ContentFile(data, name="0123abcd.pdf"),
         original_name=name,
@@ -284,6 +284,6 @@ def test_evidence_of_another_action_is_not_found(as_user, officer, action):
 
 
 def test_evidence_without_a_document_is_not_found(as_user, officer, action):
-    note = Evidence.objects.create(action=action, note="Minutes agreed", added_by=officer)
+    note = EvidenceFactory(action=action, note="Minutes agreed", added_by=officer)
     response = as_user(officer).get(reverse("actions:evidence_download", args=[action.pk, note.pk]))
     assert response.status_code == 404

@@ -22,11 +22,6 @@ def shot(page, name):
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_lead_turns_an_ofsted_pdf_into_an_inspection(page, live_server, lead):
     sign_in(page, live_server, lead.username)
     page.get_by_role("link", name="Import", exact=True).click()

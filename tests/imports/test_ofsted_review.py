@@ -15,7 +15,12 @@ from imports.models import PendingUpload
 from imports.ofsted import same_council
 from inspections.models import AreaForImprovement, Inspection
 from inspections.ofsted_parser import Judgement, OfstedDraft
-from tests.factories import AreaForImprovementFactory, InspectionFactory, LocalAuthorityFactory
+from tests.factories import (
+    AreaForImprovementFactory,
+    InspectionFactory,
+    LocalAuthorityFactory,
+    PendingUploadFactory,
+)
 from tests.imports.test_ofsted_import import form_data, review_url
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +40,7 @@ def pending(lead, **draft) -> PendingUpload:
             **draft,
         }
     ).as_json_dict()
-    return PendingUpload.objects.create(
+    return PendingUploadFactory(
         kind=PendingUpload.Kind.OFSTED,
         uploaded_by=lead,
         filename="report.pdf",
@@ -372,3 +377,4 @@ def test_someone_elses_batch_is_not_found(as_user, lead, administrator):
     url = reverse("imports:ofsted_batch", args=[upload.details["batch"]])
     assert as_user(lead).get(url).status_code == 200
     assert as_user(administrator).get(url).status_code == 404
+

@@ -9,8 +9,7 @@ from accounts.models import Role
 from kpis import services
 from kpis.models import IndicatorValue
 from kpis.services import CsvImportError, indicator_value_save, indicator_values_import
-from tests.factories import UserFactory
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -34,11 +34,11 @@ from tests.conftest import client_for
 from tests.factories import (
     ActionFactory,
     AreaForImprovementFactory,
+    IndicatorValueFactory,
     InspectionFactory,
     JudgementFactory,
     UserFactory,
 )
-from tests.kpis.factories import IndicatorValueFactory
 from tests.security.test_authorisation_matrix import (
     ROUTES,
     board_objects,
