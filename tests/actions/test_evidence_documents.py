@@ -22,12 +22,6 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, PNG or JPEG file"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def ooxml(main_part: str, *, content_types: bool = True) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
@@ -46,8 +40,8 @@ def add(user, action, name, data, description=""):
     )
 
 
-def stored_files(media) -> list:
-    return [p for p in media.rglob("*") if p.is_file()]
+def stored_files(media_root) -> list:
+    return [p for p in media_root.rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +72,7 @@ def stored_files(media) -> list:
     ],
 )
 def test_accepted_documents_are_stored_under_a_random_name(
-    officer, action, media, name, data, content_type, suffix
+    officer, action, media_root, name, data, content_type, suffix
 ):
     evidence = add(officer, action, name, data, description="  Audit findings  ")
     evidence.refresh_from_db()
@@ -104,24 +98,24 @@ def test_accepted_documents_are_stored_under_a_random_name(
     ],
 )
 def test_other_files_are_refused_by_content_and_nothing_is_saved(
-    officer, action, media, name, data
+    officer, action, media_root, name, data
 ):
     with pytest.raises(ValidationError) as refused:
         add(officer, action, name, data)
     assert refused.value.message_dict == {"document": [NOT_ALLOWED]}
     assert not Evidence.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files(media_root) == []
 
 
-def test_an_empty_file_is_refused(officer, action, media):
+def test_an_empty_file_is_refused(officer, action, media_root):
     with pytest.raises(ValidationError) as refused:
         add(officer, action, "empty.pdf", b"")
     assert refused.value.message_dict == {"document": ["The selected file is empty"]}
     assert not Evidence.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files(media_root) == []
 
 
-def test_a_file_over_the_limit_is_refused(officer, action, media, settings):
+def test_a_file_over_the_limit_is_refused(officer, action, media_root, settings):
     settings.EVIDENCE_MAX_BYTES = 2 * 1024 * 1024
     add(officer, action, "just-fits.pdf", PDF + b"0" * (2 * 1024 * 1024 - len(PDF)))
     with pytest.raises(ValidationError) as refused:
@@ -130,7 +124,7 @@ def test_a_file_over_the_limit_is_refused(officer, action, media, settings):
         "document": ["The selected file must be smaller than 2 MB"]
     }
     assert Evidence.objects.count() == 1
-    assert len(stored_files(media)) == 1
+    assert len(stored_files(media_root)) == 1
 
 
 def test_the_default_limit_is_10_mb(settings):

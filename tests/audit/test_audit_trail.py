@@ -240,10 +240,7 @@ def test_tasks_imports_and_commands_say_where_changes_came_from(officer, setting
     ]
 
 
-def test_indicator_values_and_column_choices_imported_are_marked_as_imports(
-    officer, lead, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_indicator_values_and_column_choices_imported_are_marked_as_imports(officer, lead):
     from imports.services import column_mapping_remember
     from kpis.services import indicator_values_import
     from tests.factories import IndicatorFactory

@@ -450,12 +450,6 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -465,7 +459,7 @@ def media(settings, tmp_path):
     ],
 )
 def test_minutes_file_is_stored_and_served_only_to_signed_in_people(
-    as_user, client, lead, board_member, media, name, content
+    as_user, client, lead, board_member, media_root, name, content
 ):
     upload = SimpleUploadedFile(name, content)
     response = as_user(lead).post(
@@ -494,7 +488,7 @@ def test_minutes_file_is_stored_and_served_only_to_signed_in_people(
     ],
 )
 def test_bad_minutes_files_are_refused_clearly_and_nothing_is_lost(
-    as_user, lead, media, name, content, message
+    as_user, lead, media_root, name, content, message
 ):
     upload = SimpleUploadedFile(name, content)
     response = as_user(lead).post(
@@ -507,7 +501,7 @@ def test_bad_minutes_files_are_refused_clearly_and_nothing_is_lost(
     assert not Meeting.objects.exists()
 
 
-def test_oversized_minutes_file_is_refused(as_user, lead, media, settings):
+def test_oversized_minutes_file_is_refused(as_user, lead, media_root, settings):
     from board import models
 
     big = b"%PDF-" + b"0" * (models.MINUTES_MAX_BYTES + 1)
@@ -520,7 +514,7 @@ def test_oversized_minutes_file_is_refused(as_user, lead, media, settings):
 
 
 def test_lead_replaces_then_removes_the_minutes_file(
-    as_user, lead, media, django_capture_on_commit_callbacks
+    as_user, lead, media_root, django_capture_on_commit_callbacks
 ):
     client = as_user(lead)
     client.post(
@@ -528,7 +522,7 @@ def test_lead_replaces_then_removes_the_minutes_file(
         meeting_data(minutes_file=SimpleUploadedFile("m.pdf", b"%PDF-1.4")),
     )
     meeting = Meeting.objects.get()
-    first = media / meeting.minutes_file.name
+    first = media_root / meeting.minutes_file.name
     assert first.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -538,7 +532,7 @@ def test_lead_replaces_then_removes_the_minutes_file(
     meeting.refresh_from_db()
     assert meeting.minutes_filename == "v2.pdf"
     assert not first.exists()  # the replaced document is gone
-    second = media / meeting.minutes_file.name
+    second = media_root / meeting.minutes_file.name
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("board:meeting_update", args=[meeting.pk]),

@@ -215,12 +215,11 @@ def test_an_area_covered_is_linked_to_the_area_it_revisits(lead):
 
 
 def test_removing_an_inspection_takes_everything_under_it_and_is_audited(
-    lead, settings, tmp_path, django_capture_on_commit_callbacks
+    lead, media_root, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path
     inspection = InspectionFactory()
     inspection.source_document.save("letter.pdf", ContentFile(b"%PDF-1.4"), save=True)
-    stored = tmp_path / inspection.source_document.name
+    stored = media_root / inspection.source_document.name
     JudgementFactory(inspection=inspection)
     AreaForImprovementFactory(inspection=inspection)
     StrengthFactory(inspection=inspection, text="Good", order=1)

@@ -466,8 +466,7 @@ def test_rules_name_only_existing_urls():
 
 
 @pytest.fixture
-def world(db, officer, other_officer, board_member, lead, administrator, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def world(db, officer, other_officer, board_member, lead, administrator):
     inspection = InspectionFactory()
     inspection.source_document.save("letter.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     area = AreaForImprovementFactory(inspection=inspection)
