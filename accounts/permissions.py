@@ -1,4 +1,5 @@
-"""Who may do what: the one place that decides. Views, templates and services ask here.
+"""Who may do what: the one place that decides. Views and services call the functions;
+templates ask the `Permissions` object at the end, which every page has as `permissions`.
 
 Roles (groups created by a migration):
 - Board member: reads everything and changes nothing in the plan; raises challenges and
@@ -13,7 +14,9 @@ A superuser counts as an administrator.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -164,12 +167,12 @@ def can_answer_challenge(user, challenge: Challenge) -> bool:
         return False
     if user.pk == challenge.assigned_to_id:
         return True
-    if challenge.action_id:
-        return user.pk in (challenge.action.owner_id, challenge.action.accountable_id)
-    if challenge.indicator_id:
-        return user.pk == challenge.indicator.owner_id
-    if challenge.risk_id:
-        return user.pk == challenge.risk.owner_id
+    if action := challenge.action:
+        return user.pk in (action.owner_id, action.accountable_id)
+    if indicator := challenge.indicator:
+        return user.pk == indicator.owner_id
+    if risk := challenge.risk:
+        return user.pk == risk.owner_id
     return False
 
 
@@ -214,3 +217,72 @@ def can_change_roles_of(target) -> bool:
     from accounts import oidc
 
     return not oidc.roles_managed_by_provider(target)
+
+
+# --- What one person may do, for templates ----------------------------------------------
+
+
+class ObjectCheck:
+    """A question about one object: `check(user, obj)`. Python calls it,
+    `permissions.can_edit_action(action)`; a template asks with `in`,
+    `{% if action in permissions.can_edit_action %}` (templates cannot pass arguments)."""
+
+    do_not_call_in_templates = True  # a template would call it without the object
+
+    def __init__(self, check: Callable[[Any, Any], bool], user):
+        self.check = check
+        self.user = user
+
+    def __call__(self, obj) -> bool:
+        return bool(self.check(self.user, obj))
+
+    def __contains__(self, obj) -> bool:
+        return self(obj)
+
+
+def _asks(check: Callable[[Any], bool]) -> cached_property:
+    """A property answering `check(user)`, asked at most once a page."""
+    answer = cached_property(lambda self: bool(check(self.user)))
+    answer.__doc__ = check.__doc__
+    return answer
+
+
+def _asks_about(check: Callable[[Any, Any], bool]) -> property:
+    answer = property(lambda self: ObjectCheck(check, self.user))
+    answer.__doc__ = check.__doc__
+    return answer
+
+
+class Permissions:
+    """What `user` may do, answered by the functions above under the same names. Every
+    template has one as `permissions` (accounts.context_processors.permissions), and asks
+    nothing else: `{% if permissions.can_manage_plan %}`,
+    `{% if action in permissions.can_edit_action %}`."""
+
+    def __init__(self, user):
+        self.user = user
+
+    is_lead = _asks(is_lead)
+    can_view = _asks(can_view)
+    can_manage_plan = _asks(can_manage_plan)
+    can_manage_inspections = _asks(can_manage_inspections)
+    can_import = _asks(can_import)
+    can_export_actions = _asks(can_export_actions)
+    can_have_own_actions = _asks(can_have_own_actions)
+    can_edit_action = _asks_about(can_edit_action)
+    can_manage_reminders = _asks(can_manage_reminders)
+    can_set_own_reminders = _asks(can_set_own_reminders)
+    can_manage_indicators = _asks(can_manage_indicators)
+    can_enter_indicator_values = _asks_about(can_enter_indicator_values)
+    can_import_indicator_values = _asks(can_import_indicator_values)
+    can_manage_risks = _asks(can_manage_risks)
+    can_edit_risk = _asks_about(can_edit_risk)
+    can_export_history = _asks(can_export_history)
+    can_manage_meetings = _asks(can_manage_meetings)
+    can_raise_challenge = _asks(can_raise_challenge)
+    can_answer_challenge = _asks_about(can_answer_challenge)
+    can_close_challenge = _asks_about(can_close_challenge)
+    can_reassign_challenge = _asks(can_reassign_challenge)
+    can_view_board_packs = _asks(can_view_board_packs)
+    can_generate_board_pack = _asks(can_generate_board_pack)
+    can_send_board_pack = _asks(can_send_board_pack)

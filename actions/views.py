@@ -99,8 +99,6 @@ def _detail_context(request, action, form=None, conflict=None, document_form=Non
     can_edit = permissions.can_edit_action(request.user, action)
     return {
         "action": action,
-        "can_edit": can_edit,
-        "can_manage_plan": permissions.can_manage_plan(request.user),
         "form": form or (ActionUpdateForm.for_action(action) if can_edit else None),
         "document_form": document_form
         or (EvidenceDocumentForm.for_action(action) if can_edit else None),

@@ -61,7 +61,6 @@ def meeting_list(request: HttpRequest) -> TemplateResponse:
             "upcoming": counted.upcoming(on=today),
             "page": page,
             "query": "",
-            "can_manage": permissions.can_manage_meetings(request.user),
         },
     )
 
@@ -90,8 +89,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "apologies": [a.person for a in meeting.attendance.all() if a.status == "apologies"],
             "decisions": decisions,
             "challenges": meeting.challenges.for_list(),
-            "can_manage": permissions.can_manage_meetings(request.user),
-            "can_manage_plan": permissions.can_manage_plan(request.user),
         },
     )
 

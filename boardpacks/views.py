@@ -42,7 +42,6 @@ def boardpack_list(request: HttpRequest) -> TemplateResponse:
         {
             "packs": BoardPack.objects.for_list(),
             "form": _request_form() if can_generate else None,
-            "can_generate": can_generate,
             **_list_text(),
         },
     )
@@ -72,7 +71,6 @@ def boardpack_create(request: HttpRequest) -> HttpResponse:
         {
             "packs": BoardPack.objects.for_list(),
             "form": form,
-            "can_generate": True,
             **_list_text(),
         },
         status=422,
@@ -93,8 +91,6 @@ def boardpack_detail(request: HtmxHttpRequest, pk: int) -> TemplateResponse:
         "deliveries": deliveries,
         "sending": any(d.status == Delivery.Status.PENDING for d in deliveries),
         "unsent": services.board_members().exclude(pk__in=sent_to).count(),
-        "can_generate": permissions.can_generate_board_pack(request.user),
-        "can_send": permissions.can_send_board_pack(request.user),
     }
     template = "boardpacks/boardpack_detail.html"
     if request.htmx and request.htmx.target == "status-panel":

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import filesizeformat
 
-from core.forms import Form
+from core.forms import Form, GovukDateField, GovukDateInput
 from imports.action_plan import COLUMNS, FIELDS, REQUIRED_COLUMNS, column_letter
 from imports.indicator_values import IMPORT_MAX_BYTES
 from imports.ofsted import (
@@ -150,11 +150,9 @@ class OfstedReviewForm(Form):
         required=False,
         help_text="For example, the theme of a focused visit.",
     )
-    start_date = forms.DateField(label="First day on site", widget=forms.DateInput)
-    end_date = forms.DateField(label="Last day on site", widget=forms.DateInput)
-    published_date = forms.DateField(
-        label="Date of the letter or report (optional)", required=False, widget=forms.DateInput
-    )
+    start_date = GovukDateField(label="First day on site")
+    end_date = GovukDateField(label="Last day on site")
+    published_date = GovukDateField(label="Date of the letter or report (optional)", required=False)
     inspectors = forms.CharField(
         label="Inspectors (optional)",
         required=False,
@@ -485,7 +483,7 @@ class OfstedReview:
     def errors(self) -> list[tuple[str, str]]:
         """(link, message) for the error summary, in page order."""
         found = [
-            (f"#{self.form[name].auto_id}{'_0' if name == 'kind' else ''}", error)
+            (f"#{self.form[name].auto_id}{'_0' if self._first_box(name) else ''}", error)
             for name, errors in self.form.errors.items()
             if name in self.form.fields
             for error in errors
@@ -498,6 +496,10 @@ class OfstedReview:
                     anchor = form[name].auto_id if name in form.fields else formset.prefix
                     found += [(f"#{anchor}", e) for e in errors]
         return found  # type: ignore[return-value]  # ErrorList yields its messages as str
+
+    def _first_box(self, name: str) -> bool:
+        """Radios and day/month/year boxes: the error links to the first input."""
+        return name == "kind" or isinstance(self.form.fields[name].widget, GovukDateInput)
 
     def cleaned(self) -> dict:
         """Values for services.inspection_import."""

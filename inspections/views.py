@@ -28,7 +28,6 @@ def inspection_list(request: HttpRequest) -> TemplateResponse:
         "inspections/inspection_list.html",
         {
             "inspections": inspections,
-            "can_manage": permissions.can_manage_inspections(request.user),
         },
     )
 
@@ -53,7 +52,6 @@ def inspection_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "inspection": inspection,
             "areas": areas,
             "history": history_for(inspection),
-            "can_manage": permissions.can_manage_inspections(request.user),
         },
     )
 

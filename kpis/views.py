@@ -35,8 +35,6 @@ def indicator_list(request: HttpRequest) -> TemplateResponse:
             "rag": rag if rag in Rag.values else "",
             "counts": counts,
             "rag_rule": RAG_RULE,
-            "can_manage": permissions.can_manage_indicators(request.user),
-            "can_import": permissions.can_import_indicator_values(request.user),
         },
     )
 
@@ -57,8 +55,6 @@ def indicator_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "chart": charts.indicator_chart(item) if item["periods"] else "",
             "values": values,
             "rag_rule": RAG_RULE,
-            "can_enter": permissions.can_enter_indicator_values(request.user, indicator),
-            "can_manage": permissions.can_manage_indicators(request.user),
         },
     )
 

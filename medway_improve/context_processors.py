@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from accounts import oidc, permissions
+from accounts import oidc
 
 
 def service(request):
@@ -15,9 +15,6 @@ def service(request):
         # Signed in through the council's identity provider (single sign-on).
         "sso_session": oidc.is_sso_session(request),
         "mfa_required": settings.MFA_REQUIRED,
-        "can_export_history": permissions.can_export_history(request.user)
-        if hasattr(request, "user")
-        else False,
     }
 
 

@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "medway_improve.context_processors.service",
+                "accounts.context_processors.permissions",
             ],
         },
     },

@@ -33,7 +33,6 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             "form": form,
             "preference": current,
             "config": settings_for_reading(),
-            "can_manage": permissions.can_manage_reminders(request.user),
         },
         status=422 if form.errors else 200,
     )

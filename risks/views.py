@@ -63,7 +63,6 @@ def risk_list(request: HttpRequest) -> TemplateResponse:
             "cell_rating": cell.likelihood.matrix.format_rating(cell.likelihood, cell.impact)
             if cell
             else "",
-            "can_manage": permissions.can_manage_risks(request.user),
         },
     )
 
@@ -91,7 +90,6 @@ def risk_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "ratings": ratings,
             "actions": risk.actions.for_list().with_rag(),
             "today": timezone.localdate(),
-            "can_edit": permissions.can_edit_risk(request.user, risk),
         },
     )
 

@@ -15,13 +15,20 @@ from django.test import Client  # noqa: E402
 from accounts import permissions  # noqa: E402
 from accounts.models import Role  # noqa: E402
 from medway_improve.middleware import SessionLifetimeMiddleware  # noqa: E402
-from tests.factories import TODAY, ActionFactory, UserFactory  # noqa: E402
+from tests.factories import TODAY, ActionFactory, UserFactory, load_demo  # noqa: E402
 from tests.smtp import ScriptedHandler, free_port  # noqa: E402
 
 
 @pytest.fixture
 def today():
     return TODAY
+
+
+@pytest.fixture
+def demo(db):
+    """The Medway demo (people, inspections, the plan, the board, indicators and risks),
+    dated around TODAY. Inside a transactional test it is committed, as that test's is."""
+    load_demo()
 
 
 @pytest.fixture
@@ -229,7 +236,8 @@ def smtp(settings, smtp_server):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path_factory):
-    """Stored files (uploads, the demo's Ofsted PDFs) go to a temporary folder, never the
-    developer's var/media."""
+def media_root(settings, tmp_path_factory):
+    """Stored files (uploads, the demo's Ofsted PDFs, board packs) go to a temporary folder
+    of the test's own, never the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT

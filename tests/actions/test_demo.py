@@ -1,11 +1,8 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from actions.models import Action, ProgressUpdate, Status
 from inspections.models import AreaCovered, AreaForImprovement, Grade, Inspection, Judgement
-from tests.factories import TODAY
+from tests.factories import TODAY, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +37,9 @@ def snapshot():
     }
 
 
-@pytest.fixture
-def demo():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
-
-
 def test_load_demo_is_idempotent(demo):
     first = snapshot()
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+    load_demo()
     assert snapshot() == first
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from actions.models import Evidence
 from actions.services import evidence_add_document
-from tests.factories import ActionFactory
+from tests.factories import ActionFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, PNG or JPEG file"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def ooxml(main_part: str, *, content_types: bool = True) -> bytes:
@@ -46,8 +40,8 @@ def add(user, action, name, data, description=""):
     )
 
 
-def stored_files(media) -> list:
-    return [p for p in media.rglob("*") if p.is_file()]
+def stored_files(media_root) -> list:
+    return [p for p in media_root.rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +72,7 @@ def stored_files(media) -> list:
     ],
 )
 def test_accepted_documents_are_stored_under_a_random_name(
-    officer, action, media, name, data, content_type, suffix
+    officer, action, media_root, name, data, content_type, suffix
 ):
     evidence = add(officer, action, name, data, description="  Audit findings  ")
     evidence.refresh_from_db()
@@ -104,24 +98,24 @@ def test_accepted_documents_are_stored_under_a_random_name(
     ],
 )
 def test_other_files_are_refused_by_content_and_nothing_is_saved(
-    officer, action, media, name, data
+    officer, action, media_root, name, data
 ):
     with pytest.raises(ValidationError) as refused:
         add(officer, action, name, data)
     assert refused.value.message_dict == {"document": [NOT_ALLOWED]}
     assert not Evidence.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files(media_root) == []
 
 
-def test_an_empty_file_is_refused(officer, action, media):
+def test_an_empty_file_is_refused(officer, action, media_root):
     with pytest.raises(ValidationError) as refused:
         add(officer, action, "empty.pdf", b"")
     assert refused.value.message_dict == {"document": ["The selected file is empty"]}
     assert not Evidence.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files(media_root) == []
 
 
-def test_a_file_over_the_limit_is_refused(officer, action, media, settings):
+def test_a_file_over_the_limit_is_refused(officer, action, media_root, settings):
     settings.EVIDENCE_MAX_BYTES = 2 * 1024 * 1024
     add(officer, action, "just-fits.pdf", PDF + b"0" * (2 * 1024 * 1024 - len(PDF)))
     with pytest.raises(ValidationError) as refused:
@@ -130,7 +124,7 @@ def test_a_file_over_the_limit_is_refused(officer, action, media, settings):
         "document": ["The selected file must be smaller than 2 MB"]
     }
     assert Evidence.objects.count() == 1
-    assert len(stored_files(media)) == 1
+    assert len(stored_files(media_root)) == 1
 
 
 def test_the_default_limit_is_10_mb(settings):
@@ -196,7 +190,7 @@ def upload(client, action, name="report.pdf", data=PDF, description=""):
 
 
 def document_evidence(action, user, name="report.pdf", data=PDF) -> Evidence:
-    return Evidence.objects.create(
+    return EvidenceFactory(
         action=action,
         file=ContentFile(data, name="0123abcd.pdf"),
         original_name=name,
@@ -284,6 +278,6 @@ def test_evidence_of_another_action_is_not_found(as_user, officer, action):
 
 
 def test_evidence_without_a_document_is_not_found(as_user, officer, action):
-    note = Evidence.objects.create(action=action, note="Minutes agreed", added_by=officer)
+    note = EvidenceFactory(action=action, note="Minutes agreed", added_by=officer)
     response = as_user(officer).get(reverse("actions:evidence_download", args=[action.pk, note.pk]))
     assert response.status_code == 404

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from actions.models import Action, ProgressUpdate, Rag, Status, rag_for
-from tests.factories import TODAY, ActionFactory
+from tests.factories import TODAY, ActionFactory, ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_database_refuses_invalid_actions(changes):
 
 def test_progress_updates_are_append_only_in_the_database(officer):
     action = ActionFactory()
-    update = ProgressUpdate.objects.create(
+    update = ProgressUpdateFactory(
         action=action,
         author=officer,
         note="First",

@@ -230,12 +230,7 @@ def test_admin_pages_open_for_an_administrator(as_user, administrator, action):
         assert client.get(url).status_code == 200, url
 
 
-def test_dashboard_shows_red_indicators_and_risks_above_appetite(as_user, board_member):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("load_demo", stdout=StringIO())
+def test_dashboard_shows_red_indicators_and_risks_above_appetite(as_user, board_member, demo):
     body = as_user(board_member).get(reverse("dashboard")).content.decode()
     assert "Indicators rated red" in body
     assert "Social worker vacancy rate" in body

@@ -45,9 +45,14 @@ from risks.models import (
 from tests.clock import database_today
 from tests.factories import (
     ActionFactory,
+    AreaCoveredFactory,
     AreaForImprovementFactory,
+    DueDateChangeFactory,
+    EvidenceFactory,
     InspectionFactory,
     JudgementFactory,
+    PendingUploadFactory,
+    StrengthFactory,
     UserFactory,
 )
 
@@ -69,18 +74,18 @@ def build(model_name, officer):
         "Inspection": lambda: inspection,
         "Judgement": lambda: JudgementFactory(inspection=inspection),
         "AreaForImprovement": lambda: AreaForImprovementFactory(inspection=inspection),
-        "Strength": lambda: Strength.objects.create(inspection=inspection, text="Strong"),
-        "AreaCovered": lambda: AreaCovered.objects.create(inspection=inspection, text="Seen"),
+        "Strength": lambda: StrengthFactory(inspection=inspection, text="Strong"),
+        "AreaCovered": lambda: AreaCoveredFactory(inspection=inspection, text="Seen"),
         "Priority": lambda: Priority.objects.create(number=7, title="Seven"),
         "Action": lambda: action,
-        "DueDateChange": lambda: DueDateChange.objects.create(
+        "DueDateChange": lambda: DueDateChangeFactory(
             action=action,
             old_date=action.due_date,
             new_date=action.due_date + dt.timedelta(days=1),
             reason="Slipped",
             changed_by=officer,
         ),
-        "Evidence": lambda: Evidence.objects.create(action=action, note="Audit", added_by=officer),
+        "Evidence": lambda: EvidenceFactory(action=action, note="Audit", added_by=officer),
     }[model_name]()
 
 
@@ -235,13 +240,10 @@ def test_tasks_imports_and_commands_say_where_changes_came_from(officer, setting
     ]
 
 
-def test_indicator_values_and_column_choices_imported_are_marked_as_imports(
-    officer, lead, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_indicator_values_and_column_choices_imported_are_marked_as_imports(officer, lead):
     from imports.indicator_values import indicator_values_import
     from imports.services import column_mapping_remember
-    from tests.kpis.factories import IndicatorFactory
+    from tests.factories import IndicatorFactory
 
     indicator = IndicatorFactory(code="sw-vacancy-rate", owner=officer)
     indicator_values_import(
@@ -253,7 +255,7 @@ def test_indicator_values_and_column_choices_imported_are_marked_as_imports(
     assert created.pgh_context["source"] == "import"
     assert history_for(value)[0].source == "Import"
 
-    pending = PendingUpload.objects.create(
+    pending = PendingUploadFactory(
         kind=PendingUpload.Kind.ACTION_PLAN,
         uploaded_by=lead,
         filename="plan.xlsx",

@@ -1,11 +1,15 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import Role
-from board.models import Meeting
-from tests.factories import ActionFactory, AreaForImprovementFactory, UserFactory
+from tests.factories import (
+    TODAY,
+    ActionFactory,
+    AreaForImprovementFactory,
+    MeetingFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -15,7 +19,7 @@ def second_member(db):
 
 @pytest.fixture
 def meeting(db):
-    return Meeting.objects.create(date=timezone.localdate() - dt.timedelta(days=7))
+    return MeetingFactory(date=TODAY - dt.timedelta(days=7))
 
 
 @pytest.fixture

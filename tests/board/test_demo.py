@@ -1,14 +1,11 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 from actions.models import Action
 from board import selectors
 from board.demo import meeting_dates
 from board.models import AgendaItem, Attendance, Challenge, ChallengeMessage, Decision, Meeting
-from tests.factories import TODAY
+from tests.factories import TODAY, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +29,9 @@ def snapshot():
     }
 
 
-@pytest.fixture
-def demo():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
-
-
 def test_board_demo_is_idempotent(demo):
     first = snapshot()
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+    load_demo()
     assert snapshot() == first
 
 

@@ -11,8 +11,7 @@ from django.utils.html import escape
 from accounts import permissions
 from board import selectors, services
 from board.models import AgendaItem, Challenge, Decision
-from tests.kpis.factories import IndicatorFactory
-from tests.risks.factories import RiskFactory
+from tests.factories import AgendaItemFactory, DecisionFactory, IndicatorFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,11 +200,11 @@ def test_the_section_renders_on_the_page(as_user, board_member, officer, kind, t
 def test_seen_by_the_board_lists_items_decisions_and_challenges(
     as_user, board_member, lead, meeting, kind, target
 ):
-    item = AgendaItem.objects.create(meeting=meeting, order=1, title="Workforce")
+    item = AgendaItemFactory(meeting=meeting, order=1, title="Workforce")
     getattr(item, f"{kind}s").add(target)
-    other = AgendaItem.objects.create(meeting=meeting, order=2, title="Something else")
-    Decision.objects.create(meeting=meeting, order=1, text="Report monthly", **{kind: target})
-    Decision.objects.create(meeting=meeting, order=2, text="Unrelated decision")
+    other = AgendaItemFactory(meeting=meeting, order=2, title="Something else")
+    DecisionFactory(meeting=meeting, order=1, text="Report monthly", **{kind: target})
+    DecisionFactory(meeting=meeting, order=2, text="Unrelated decision")
     raised(target, board_member, question="Asked at the meeting", meeting=meeting)
 
     seen = selectors.seen_by_board(target)
@@ -288,7 +287,7 @@ def test_lead_records_an_agenda_item_and_a_decision_about_it(as_user, lead, meet
 def test_editing_an_agenda_item_keeps_its_subjects_when_unchanged(
     as_user, lead, meeting, kind, target
 ):
-    item = AgendaItem.objects.create(meeting=meeting, order=1, title="Workforce")
+    item = AgendaItemFactory(meeting=meeting, order=1, title="Workforce")
     getattr(item, f"{kind}s").add(target)
     response = as_user(lead).get(reverse("board:agenda_item_update", args=[item.pk]))
     assert response.status_code == 200

@@ -9,15 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from board import services
-from board.models import AgendaItem, Meeting
+from tests.factories import AgendaItemFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def grow(start, end, *, member, officer, action, area):
     for i in range(start, end):
-        meeting = Meeting.objects.create(date=dt.date(2020, 1, 1) + dt.timedelta(days=30 * i))
-        item = AgendaItem.objects.create(meeting=meeting, order=1, title=f"Item {i}")
+        meeting = MeetingFactory(date=dt.date(2020, 1, 1) + dt.timedelta(days=30 * i))
+        item = AgendaItemFactory(meeting=meeting, order=1, title=f"Item {i}")
         item.actions.add(action)
         item.areas.add(area)
         for target in (action, area):
@@ -46,7 +46,7 @@ def test_query_counts_do_not_grow_with_challenges(
     request, as_user, who, board_member, officer, action, area
 ):
     action.areas.add(area)
-    first = Meeting.objects.create(date=dt.date(2019, 12, 1))
+    first = MeetingFactory(date=dt.date(2019, 12, 1))
     urls = {
         "action": action.get_absolute_url(),
         "area": area.get_absolute_url(),

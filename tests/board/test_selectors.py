@@ -7,8 +7,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from board import selectors, services
-from board.models import AgendaItem, Challenge, Decision
-from tests.factories import ActionFactory
+from board.models import Challenge
+from tests.factories import ActionFactory, AgendaItemFactory, DecisionFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,12 +147,11 @@ def test_pack_section_include_renders_every_group(history):
 def test_seen_by_board_for_an_action_groups_by_meeting_newest_first(
     board_member, meeting, action, today
 ):
-    from board.models import Meeting
 
-    later = Meeting.objects.create(date=today)
-    item = AgendaItem.objects.create(meeting=meeting, order=1, title="Earlier")
+    later = MeetingFactory(date=today)
+    item = AgendaItemFactory(meeting=meeting, order=1, title="Earlier")
     item.actions.add(action)
-    Decision.objects.create(meeting=later, order=1, text="Later decision", action=action)
+    DecisionFactory(meeting=later, order=1, text="Later decision", action=action)
     services.challenge_raise(user=board_member, target=action, question="At it", meeting=later)
     services.challenge_raise(user=board_member, target=action, question="Between meetings")
     seen = selectors.seen_by_board(action)
@@ -163,9 +162,9 @@ def test_seen_by_board_for_an_action_groups_by_meeting_newest_first(
 
 
 def test_seen_by_board_for_an_area_includes_its_actions(meeting, area, area_action):
-    direct = AgendaItem.objects.create(meeting=meeting, order=1, title="Direct")
+    direct = AgendaItemFactory(meeting=meeting, order=1, title="Direct")
     direct.areas.add(area)
-    via = AgendaItem.objects.create(meeting=meeting, order=2, title="Via")
+    via = AgendaItemFactory(meeting=meeting, order=2, title="Via")
     via.actions.add(area_action, ActionFactory())
     seen = selectors.seen_by_board(area)
     items = seen[0]["items"]
@@ -176,11 +175,10 @@ def test_seen_by_board_for_an_area_includes_its_actions(meeting, area, area_acti
 def test_seen_by_board_query_count_does_not_grow(
     django_assert_max_num_queries, board_member, action
 ):
-    from board.models import Meeting
 
     for n in range(12):
-        meeting = Meeting.objects.create(date=dt.date(2025, 1, 1) + dt.timedelta(days=n))
-        AgendaItem.objects.create(meeting=meeting, order=1, title=f"Item {n}").actions.add(action)
+        meeting = MeetingFactory(date=dt.date(2025, 1, 1) + dt.timedelta(days=n))
+        AgendaItemFactory(meeting=meeting, order=1, title=f"Item {n}").actions.add(action)
         services.challenge_raise(
             user=board_member, target=action, question=f"Q{n}", meeting=meeting
         )

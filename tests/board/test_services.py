@@ -9,7 +9,7 @@ from accounts.models import Role
 from actions.models import Action, Status
 from board import services
 from board.models import ANSWER_WITHIN_DAYS, Attendance, Challenge, ChallengeMessage, Decision
-from tests.factories import ActionFactory, PriorityFactory, UserFactory
+from tests.factories import ActionFactory, DecisionFactory, PriorityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -297,10 +297,6 @@ def test_only_leads_manage_meetings(board_member, officer, meeting):
             services.meeting_save(user=user, meeting=meeting, attendees=[], apologies=[])
 
 
-def make_decision(meeting, **kwargs):
-    return Decision.objects.create(meeting=meeting, order=1, text="Set up a panel", **kwargs)
-
-
 def action_fields(officer, lead, today, **overrides):
     fields = {
         "reference": "9.50",
@@ -315,7 +311,7 @@ def action_fields(officer, lead, today, **overrides):
 
 
 def test_lead_turns_a_decision_into_an_action_linked_back(lead, officer, meeting, area, today):
-    decision = make_decision(meeting, area=area)
+    decision = DecisionFactory(meeting=meeting, text="Set up a panel", area=area)
     action = services.decision_make_action(
         user=lead, pk=decision.pk, areas=[area], **action_fields(officer, lead, today)
     )
@@ -327,7 +323,7 @@ def test_lead_turns_a_decision_into_an_action_linked_back(lead, officer, meeting
 
 
 def test_a_decision_becomes_an_action_only_once(lead, officer, meeting, today):
-    decision = make_decision(meeting)
+    decision = DecisionFactory(meeting=meeting, text="Set up a panel")
     services.decision_make_action(user=lead, pk=decision.pk, **action_fields(officer, lead, today))
     with pytest.raises(ValidationError, match="already an action"):
         services.decision_make_action(
@@ -339,7 +335,7 @@ def test_a_decision_becomes_an_action_only_once(lead, officer, meeting, today):
 def test_board_members_and_officers_cannot_make_actions(
     board_member, officer, lead, meeting, today
 ):
-    decision = make_decision(meeting)
+    decision = DecisionFactory(meeting=meeting, text="Set up a panel")
     for user in (board_member, officer):
         with pytest.raises(PermissionDenied):
             services.decision_make_action(
@@ -368,7 +364,7 @@ def test_action_create_explains_a_taken_reference_and_backwards_dates(lead, offi
 
 
 def test_deleting_a_decision_that_became_an_action_is_refused(lead, officer, meeting, today):
-    decision = make_decision(meeting)
+    decision = DecisionFactory(meeting=meeting, text="Set up a panel")
     services.decision_make_action(user=lead, pk=decision.pk, **action_fields(officer, lead, today))
     with pytest.raises(ValidationError):
         services.decision_delete(user=lead, pk=decision.pk)

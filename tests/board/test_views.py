@@ -10,7 +10,7 @@ from django.utils.html import escape
 from actions.models import Action, Status
 from board import services
 from board.models import AgendaItem, Challenge, Decision, Meeting
-from tests.factories import TODAY, PriorityFactory
+from tests.factories import TODAY, AgendaItemFactory, DecisionFactory, PriorityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +61,8 @@ def test_everyone_signed_in_reads_the_board_pages(
 
 @pytest.mark.parametrize("who", ["board_member", "officer"])
 def test_only_leads_reach_the_meeting_forms(request, as_user, who, lead, meeting):
-    decision = Decision.objects.create(meeting=meeting, order=1, text="Agreed")
-    item = AgendaItem.objects.create(meeting=meeting, order=1, title="Item")
+    decision = DecisionFactory(meeting=meeting, order=1, text="Agreed")
+    item = AgendaItemFactory(meeting=meeting, order=1, title="Item")
     gets = [
         reverse("board:meeting_create"),
         reverse("board:meeting_update", args=[meeting.pk]),
@@ -112,7 +112,7 @@ def test_board_member_still_cannot_change_the_plan(as_user, board_member, action
         {f"s{action.pk}-version": action.version, f"s{action.pk}-status": Status.AT_RISK},
     )
     assert response.status_code == 403
-    decision = Decision.objects.create(meeting=meeting, order=1, text="Agreed")
+    decision = DecisionFactory(meeting=meeting, order=1, text="Agreed")
     response = client.post(
         reverse("board:decision_make_action", args=[decision.pk]), {"reference": "8.1"}
     )
@@ -450,12 +450,6 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -465,7 +459,7 @@ def media(settings, tmp_path):
     ],
 )
 def test_minutes_file_is_stored_and_served_only_to_signed_in_people(
-    as_user, client, lead, board_member, media, name, content
+    as_user, client, lead, board_member, media_root, name, content
 ):
     upload = SimpleUploadedFile(name, content)
     response = as_user(lead).post(
@@ -494,7 +488,7 @@ def test_minutes_file_is_stored_and_served_only_to_signed_in_people(
     ],
 )
 def test_bad_minutes_files_are_refused_clearly_and_nothing_is_lost(
-    as_user, lead, media, name, content, message
+    as_user, lead, media_root, name, content, message
 ):
     upload = SimpleUploadedFile(name, content)
     response = as_user(lead).post(
@@ -507,7 +501,7 @@ def test_bad_minutes_files_are_refused_clearly_and_nothing_is_lost(
     assert not Meeting.objects.exists()
 
 
-def test_oversized_minutes_file_is_refused(as_user, lead, media, settings):
+def test_oversized_minutes_file_is_refused(as_user, lead, media_root, settings):
     big = b"%PDF-" + b"0" * (settings.BOARD_MINUTES_MAX_BYTES + 1)
     response = as_user(lead).post(
         reverse("board:meeting_create"),
@@ -518,7 +512,7 @@ def test_oversized_minutes_file_is_refused(as_user, lead, media, settings):
 
 
 def test_lead_replaces_then_removes_the_minutes_file(
-    as_user, lead, media, django_capture_on_commit_callbacks
+    as_user, lead, media_root, django_capture_on_commit_callbacks
 ):
     client = as_user(lead)
     client.post(
@@ -526,7 +520,7 @@ def test_lead_replaces_then_removes_the_minutes_file(
         meeting_data(minutes_file=SimpleUploadedFile("m.pdf", b"%PDF-1.4")),
     )
     meeting = Meeting.objects.get()
-    first = media / meeting.minutes_file.name
+    first = media_root / meeting.minutes_file.name
     assert first.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -536,7 +530,7 @@ def test_lead_replaces_then_removes_the_minutes_file(
     meeting.refresh_from_db()
     assert meeting.minutes_filename == "v2.pdf"
     assert not first.exists()  # the replaced document is gone
-    second = media / meeting.minutes_file.name
+    second = media_root / meeting.minutes_file.name
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("board:meeting_update", args=[meeting.pk]),
@@ -579,7 +573,7 @@ def test_unknown_action_reference_on_an_agenda_item_is_named(as_user, lead, meet
 
 
 def test_duplicate_agenda_item_number_is_refused(as_user, lead, meeting):
-    AgendaItem.objects.create(meeting=meeting, order=1, title="First")
+    AgendaItemFactory(meeting=meeting, order=1, title="First")
     response = as_user(lead).post(
         reverse("board:agenda_item_create", args=[meeting.pk]), {"order": 1, "title": "Second"}
     )
@@ -610,7 +604,7 @@ def test_lead_records_a_decision_about_an_action(as_user, lead, meeting, action,
 def test_make_this_an_action_is_prefilled_and_creates_a_linked_action(
     as_user, lead, officer, meeting, action
 ):
-    decision = Decision.objects.create(
+    decision = DecisionFactory(
         meeting=meeting,
         order=1,
         kind="commitment",
@@ -654,7 +648,7 @@ def test_make_this_an_action_is_prefilled_and_creates_a_linked_action(
 
 
 def test_make_this_an_action_reports_a_taken_reference(as_user, lead, officer, meeting, action):
-    decision = Decision.objects.create(meeting=meeting, order=1, text="Do it")
+    decision = DecisionFactory(meeting=meeting, order=1, text="Do it")
     response = as_user(lead).post(
         reverse("board:decision_make_action", args=[decision.pk]),
         {
@@ -677,11 +671,11 @@ def test_make_this_an_action_reports_a_taken_reference(as_user, lead, officer, m
 
 
 def test_action_page_shows_the_meetings_that_discussed_it(as_user, board_member, meeting, action):
-    item = AgendaItem.objects.create(
+    item = AgendaItemFactory(
         meeting=meeting, order=2, title="Workforce", notes="Asked for figures."
     )
     item.actions.add(action)
-    Decision.objects.create(meeting=meeting, order=1, text="Re-profile it", action=action)
+    DecisionFactory(meeting=meeting, order=1, text="Re-profile it", action=action)
     body = as_user(board_member).get(action.get_absolute_url()).content.decode()
     seen = body[body.index("Seen by the board") :]
     assert f"{meeting.date:%-d %B %Y}" in seen
@@ -692,7 +686,7 @@ def test_action_page_shows_the_meetings_that_discussed_it(as_user, board_member,
 def test_area_page_shows_what_was_said_about_its_actions(
     as_user, board_member, meeting, area, area_action
 ):
-    item = AgendaItem.objects.create(meeting=meeting, order=1, title="Practice", notes="Noted.")
+    item = AgendaItemFactory(meeting=meeting, order=1, title="Practice", notes="Noted.")
     item.actions.add(area_action)
     body = as_user(board_member).get(area.get_absolute_url()).content.decode()
     seen = body[body.index("Seen by the board") :]

@@ -1,29 +1,15 @@
 import io
 import re
 import time
-from io import StringIO
 
 import pypdf
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.core.management import call_command
 
 from medway_improve.celery import app as celery_app
 from tests.factories import TODAY
 
 MONTH = TODAY.replace(day=1)
-
-
-@pytest.fixture
-def demo(db):
-    """The Medway demo, dated around TODAY."""
-    call_command("load_demo", today=TODAY, stdout=StringIO())
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from board.models import Meeting
 from boardpacks import pdf, rendering
 from boardpacks.context import (
     board_pack_context,
@@ -18,8 +17,7 @@ from boardpacks.forms import BoardPackRequestForm
 from kpis import charts
 from kpis.selectors import indicator_data, pack_section_context
 from tests.boardpacks.conftest import MONTH
-from tests.factories import TODAY
-from tests.kpis.factories import IndicatorFactory, IndicatorValueFactory
+from tests.factories import TODAY, IndicatorFactory, IndicatorValueFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +33,17 @@ def _a_weekday_that_is_not_the_usual_day(month: dt.date) -> dt.date:
 def test_the_meeting_date_comes_from_the_boards_calendar():
     assert meeting_date_for(MONTH) == usual_meeting_day(MONTH)
     recorded = _a_weekday_that_is_not_the_usual_day(MONTH)
-    Meeting.objects.create(date=recorded)
+    MeetingFactory(date=recorded)
     assert meeting_date_for(MONTH) == recorded
 
 
 def test_the_next_meeting_comes_from_the_boards_calendar():
     following = next_month(MONTH)
     this, after = (_a_weekday_that_is_not_the_usual_day(m) for m in (MONTH, following))
-    Meeting.objects.create(date=this)
+    MeetingFactory(date=this)
     data = board_pack_context(month=MONTH, meeting_date=this, as_of=TODAY)
     assert data["next_meeting_date"] == usual_meeting_day(following).isoformat()
-    Meeting.objects.create(date=after)
+    MeetingFactory(date=after)
     data = board_pack_context(month=MONTH, meeting_date=this, as_of=TODAY)
     assert data["meeting_date"] == this.isoformat()
     assert data["next_meeting_date"] == after.isoformat()
@@ -53,7 +51,7 @@ def test_the_next_meeting_comes_from_the_boards_calendar():
 
 def test_a_meeting_months_away_is_not_taken_for_the_next_one():
     later = next_month(next_month(next_month(MONTH))).replace(day=10)
-    Meeting.objects.create(date=later)
+    MeetingFactory(date=later)
     data = board_pack_context(month=MONTH, meeting_date=meeting_date_for(MONTH), as_of=TODAY)
     assert data["next_meeting_date"] == usual_meeting_day(next_month(MONTH)).isoformat()
 
@@ -78,7 +76,7 @@ def test_a_lead_types_the_meeting_date_as_day_month_year():
 
 def test_an_empty_meeting_date_takes_the_boards_calendar():
     recorded = _a_weekday_that_is_not_the_usual_day(MONTH)
-    Meeting.objects.create(date=recorded)
+    MeetingFactory(date=recorded)
     form = _request_form({"month": f"{MONTH:%Y-%m}"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["meeting_date"] == recorded

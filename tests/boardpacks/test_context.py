@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
-from actions.models import Action, DueDateChange, Evidence, Rag, Status
+from actions.models import Action, Rag, Status
 from boardpacks.context import (
     board_pack_context,
     meeting_date_for,
@@ -18,6 +18,8 @@ from tests.factories import (
     TODAY,
     ActionFactory,
     AreaForImprovementFactory,
+    DueDateChangeFactory,
+    EvidenceFactory,
     InspectionFactory,
     JudgementFactory,
 )
@@ -101,7 +103,7 @@ def test_areas_without_a_live_action_are_flagged():
 def test_query_count_does_not_grow_with_the_plan(django_assert_num_queries, demo):
     previous = gather()
     action = Action.objects.get(reference="1.5")
-    DueDateChange.objects.create(
+    DueDateChangeFactory(
         action=action,
         old_date=action.due_date,
         new_date=action.due_date + dt.timedelta(days=7),
@@ -164,7 +166,7 @@ def test_changes_against_previous_frozen_data(officer):
     previous = gather()
     later = TODAY + dt.timedelta(days=10)
 
-    DueDateChange.objects.create(
+    DueDateChangeFactory(
         action=slips,
         old_date=slips.due_date,
         new_date=slips.due_date + dt.timedelta(days=30),
@@ -177,7 +179,7 @@ def test_changes_against_previous_frozen_data(officer):
     Action.objects.filter(pk=finishes.pk).update(
         status=Status.COMPLETE, completed_date=later, percent_complete=100
     )
-    Evidence.objects.create(action=finishes, note="Audit shows 90% compliance", added_by=officer)
+    EvidenceFactory(action=finishes, note="Audit shows 90% compliance", added_by=officer)
     new = ActionFactory()
 
     changes = gather(as_of=later, previous=previous)["changes"]
@@ -210,7 +212,7 @@ def test_changes_against_previous_frozen_data(officer):
 
 def test_reasons_recorded_before_the_previous_pack_are_not_repeated(officer):
     action = ActionFactory()
-    DueDateChange.objects.create(
+    DueDateChangeFactory(
         action=action,
         old_date=action.due_date,
         new_date=action.due_date + dt.timedelta(days=1),

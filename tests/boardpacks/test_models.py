@@ -3,8 +3,7 @@ from django.db import IntegrityError, InternalError, ProgrammingError, transacti
 from django.utils import timezone
 
 from boardpacks.models import BoardPack, Delivery
-from tests.boardpacks.factories import BoardPackFactory, DeliveryFactory
-from tests.factories import TODAY
+from tests.factories import TODAY, BoardPackFactory, DeliveryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,10 @@ frozen data is built without a PDF)."""
 import datetime as dt
 import hashlib
 import re
-from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 
 from accounts.models import Role, User
 from actions.models import Action, Rag, Status
@@ -21,7 +19,7 @@ from boardpacks import context as pack_context
 from boardpacks import rendering, services
 from boardpacks.models import BoardPack, Delivery
 from tests.boardpacks.conftest import MONTH, PdfText, has_ref, wait_for
-from tests.factories import TODAY, ActionFactory
+from tests.factories import TODAY, ActionFactory, load_demo
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,10 +36,6 @@ SECTION_TITLES = [
     "7. Risk register",
     "8. Appendix: the full action plan",
 ]
-
-
-def load_demo():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
 
 
 def finished(pack_id):

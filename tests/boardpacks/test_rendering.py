@@ -10,7 +10,7 @@ from django.conf import settings
 from boardpacks import rendering
 from boardpacks.context import board_pack_context, meeting_date_for
 from tests.boardpacks.conftest import MONTH
-from tests.factories import TODAY, ActionFactory
+from tests.factories import TODAY, ActionFactory, load_demo
 
 # Database tests run before transactional ones, which empty the tables when they finish.
 pytestmark = pytest.mark.django_db
@@ -18,13 +18,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def data(django_db_blocker, django_db_setup):
-    from io import StringIO
 
-    from django.core.management import call_command
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", today=TODAY, stdout=StringIO())
+        load_demo()
         gathered = board_pack_context(
             month=MONTH, meeting_date=meeting_date_for(MONTH), as_of=TODAY
         )

@@ -10,8 +10,7 @@ from accounts.models import Role
 from boardpacks import emails, rendering, services
 from boardpacks.models import BoardPack, Delivery
 from tests.boardpacks.conftest import MONTH
-from tests.boardpacks.factories import BoardPackFactory, DeliveryFactory
-from tests.factories import TODAY, ActionFactory, UserFactory
+from tests.factories import TODAY, ActionFactory, BoardPackFactory, DeliveryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

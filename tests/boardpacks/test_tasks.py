@@ -7,8 +7,7 @@ from django.core import mail
 from boardpacks import services, tasks
 from boardpacks.models import BoardPack, Delivery
 from medway_improve.celery import app
-from tests.boardpacks.factories import BoardPackFactory, DeliveryFactory
-from tests.factories import TODAY
+from tests.factories import TODAY, BoardPackFactory, DeliveryFactory
 
 pytestmark = pytest.mark.django_db
 

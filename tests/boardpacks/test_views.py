@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from boardpacks.models import BoardPack
-from tests.boardpacks.factories import BoardPackFactory
-from tests.factories import TODAY, UserFactory
+from tests.factories import TODAY, BoardPackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

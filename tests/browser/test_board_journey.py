@@ -1,9 +1,6 @@
 """The board's journeys in real Chromium, each page checked with axe-core (WCAG 2.2 AA)."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from board.models import Challenge, Decision, Meeting
@@ -114,8 +111,7 @@ def test_member_presses_further_and_officer_answers_again(
     assert list(challenge.messages.values_list("kind", flat=True)) == ["answer", "press", "answer"]
 
 
-def test_board_pages_have_no_axe_violations_for_members_and_leads(page, live_server):
-    call_command("load_demo", stdout=StringIO())
+def test_board_pages_have_no_axe_violations_for_members_and_leads(page, live_server, demo):
     meeting = Meeting.objects.filter(decisions__resulting_action__isnull=False).get()
     decision = Decision.objects.filter(resulting_action__isnull=True).first()
     challenge = Challenge.objects.filter(state="pressed").first()

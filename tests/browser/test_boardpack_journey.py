@@ -6,10 +6,7 @@ import pytest
 
 from boardpacks import rendering
 from boardpacks.models import BoardPack
-from tests.boardpacks.conftest import (  # noqa: F401 - fixtures
-    celery_worker_live,
-    media_root,
-)
+from tests.boardpacks.conftest import celery_worker_live  # noqa: F401 - a fixture
 from tests.conftest import axe_violations, sign_in
 from tests.factories import TODAY, ActionFactory
 

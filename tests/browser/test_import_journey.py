@@ -22,11 +22,6 @@ def shot(page, name):
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_lead_turns_an_ofsted_pdf_into_an_inspection(page, live_server, lead):
     sign_in(page, live_server, lead.username)
     page.get_by_role("link", name="Import", exact=True).click()
@@ -52,6 +47,13 @@ def test_lead_turns_an_ofsted_pdf_into_an_inspection(page, live_server, lead):
     assert axe_violations(page) == []
     assert page.get_by_label("Local authority").input_value() == "Medway"
     assert page.get_by_label("ILACS standard inspection").is_checked()
+    # The dates read from the document fill the GOV.UK day, month and year boxes.
+    start = page.get_by_role("group", name="First day on site")
+    assert [start.get_by_label(box).input_value() for box in ("Day", "Month", "Year")] == [
+        "17",
+        "7",
+        "2023",
+    ]
     judgement = page.get_by_role("group", name="Judgement 3")
     assert judgement.get_by_label("Standard judgement area").input_value() == str(
         JudgementArea.objects.get(key="children-in-care").pk

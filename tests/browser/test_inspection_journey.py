@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 
-from inspections.models import AreaCovered, Grade, Inspection, JudgementArea
+from inspections.models import Grade, Inspection, JudgementArea
 from tests.conftest import axe_violations, sign_in
-from tests.factories import AreaForImprovementFactory, InspectionFactory, JudgementFactory
+from tests.factories import (
+    AreaCoveredFactory,
+    AreaForImprovementFactory,
+    InspectionFactory,
+    JudgementFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +68,7 @@ def imported(settings, tmp_path):
     visit = InspectionFactory(
         kind=Inspection.Kind.MONITORING_VISIT, start_date=dt.date(2020, 10, 6)
     )
-    covered = AreaCovered.objects.create(
+    covered = AreaCoveredFactory(
         inspection=visit, order=1, text="Management oversight", finding="Improving."
     )
     return {

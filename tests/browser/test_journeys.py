@@ -1,9 +1,6 @@
 """Journeys people take, in real Chromium, each page checked with axe-core (WCAG 2.2 AA)."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from actions.models import Action, Status
@@ -11,11 +8,6 @@ from inspections.models import AreaForImprovement
 from tests.conftest import axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", stdout=StringIO())
 
 
 def test_every_page_a_board_member_reads_has_no_axe_violations_and_no_edit_controls(

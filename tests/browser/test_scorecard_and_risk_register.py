@@ -1,19 +1,14 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 from kpis.models import Indicator
 from risks.models import Risk
 from tests.conftest import axe_violations, sign_in
-from tests.factories import TODAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_scorecard_indicator_register_heat_map_and_risk_pages_pass_axe(page, live_server):
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+def test_scorecard_indicator_register_heat_map_and_risk_pages_pass_axe(page, live_server, demo):
     sign_in(page, live_server, "lead", DEMO_PASSWORD)
     vacancy = Indicator.objects.get(code="sw-vacancy-rate")
     r1 = Risk.objects.get(reference="R1")

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from actions.models import Action, DueDateChange, Evidence, ProgressUpdate, Status
 from imports.models import PendingUpload
-from tests.factories import ActionFactory, AreaForImprovementFactory, UserFactory
+from tests.factories import ActionFactory, AreaForImprovementFactory, EvidenceFactory, UserFactory
 from tests.imports.sheets import HEADINGS, preview_of
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +122,8 @@ def test_export_uses_the_import_columns_and_values(as_user, lead):
         completed_date=action_date(),
         areas=[area],
     )
-    Evidence.objects.create(action=action, note="Older evidence", added_by=lead)
-    Evidence.objects.create(action=action, url="https://example.org/report", added_by=lead)
+    EvidenceFactory(action=action, note="Older evidence", added_by=lead)
+    EvidenceFactory(action=action, url="https://example.org/report", added_by=lead)
     [headings, row] = export_rows(as_user(lead))
     assert headings == [*HEADINGS, "Reason for due-date change"]
     values = dict(zip(headings, row, strict=True))

@@ -11,7 +11,7 @@ from django.db.models import F
 from imports import indicator_values
 from imports.indicator_values import CsvImportError, indicator_values_import
 from kpis.models import IndicatorValue
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 

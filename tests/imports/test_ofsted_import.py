@@ -66,6 +66,16 @@ def form_data(page) -> dict:
     return data
 
 
+def date_boxes(name: str, date: dt.date) -> dict[str, str]:
+    """A date as the review form's day, month and year boxes post it."""
+    return {f"{name}_0": str(date.day), f"{name}_1": str(date.month), f"{name}_2": str(date.year)}
+
+
+def typed_date(data: dict, name: str) -> dt.date:
+    """The date in a form's day, month and year boxes (as form_data read them)."""
+    return dt.date(int(data[f"{name}_2"]), int(data[f"{name}_1"]), int(data[f"{name}_0"]))
+
+
 def _unescape(text: str) -> str:
     import html
 
@@ -173,10 +183,13 @@ def test_real_letter_through_the_upload_pages(demo, as_user, lead, media_root):
     data = form_data(page)
     assert data["kind"] == "monitoring_visit"
     assert data["local_authority"] == "Medway"
-    assert (data["start_date"], data["end_date"], data["published_date"]) == (
-        "2022-01-25",
-        "2022-01-26",
-        "2022-03-01",
+    assert "start_date" not in data  # day, month and year boxes, not a browser date picker
+    assert tuple(
+        typed_date(data, name) for name in ("start_date", "end_date", "published_date")
+    ) == (
+        dt.date(2022, 1, 25),
+        dt.date(2022, 1, 26),
+        dt.date(2022, 3, 1),
     )
     assert data["inspectors"] == "Rachel Griffiths\nAndy Waugh"
     earlier = [inspections_demo.area(*key) for key in EXPECTED_REVISITS]
@@ -292,7 +305,7 @@ def test_lead_corrects_the_draft_before_saving(demo, as_user, lead):
         {
             "local_authority": "  medway ",  # an existing local authority, any case
             "inspectors": "Jo Bloggs\n\n  Sam   Smith  ",
-            "end_date": "2022-06-30",
+            **date_boxes("end_date", dt.date(2022, 6, 30)),
             "covered-0-text": "Corrected wording\nover two lines",
             "covered-1-DELETE": "on",
             "covered-2-revisits": str(inspections_demo.area("ilacs-2019", 3).pk),
@@ -323,7 +336,7 @@ def test_validation_errors_follow_the_govuk_pattern_and_save_nothing(as_user, le
     data = form_data(client.get(url))
     data.update(
         {
-            "end_date": "2023-07-01",  # before the start
+            **date_boxes("end_date", dt.date(2023, 7, 1)),  # before the start
             "local_authority": "",
             "judgements-1-area": data["judgements-0-area"],  # the same area twice
             "judgements-2-grade": "",
@@ -333,7 +346,9 @@ def test_validation_errors_follow_the_govuk_pattern_and_save_nothing(as_user, le
     assert response.status_code == 422
     html = response.content.decode()
     assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in html
-    assert '<a href="#id_end_date">The last day on site cannot be before the first day.</a>' in html
+    assert (
+        '<a href="#id_end_date_0">The last day on site cannot be before the first day.</a>' in html
+    )
     assert '<a href="#id_local_authority">This field is required.</a>' in html
     assert '<a href="#id_judgements-2-grade">This field is required.</a>' in html
     assert "Judgement 1 is already for this area: choose another." in html

@@ -15,8 +15,13 @@ from imports.models import PendingUpload
 from imports.ofsted import same_council
 from inspections.models import AreaForImprovement, Inspection
 from inspections.ofsted_parser import Judgement, OfstedDraft
-from tests.factories import AreaForImprovementFactory, InspectionFactory, LocalAuthorityFactory
-from tests.imports.test_ofsted_import import form_data, review_url
+from tests.factories import (
+    AreaForImprovementFactory,
+    InspectionFactory,
+    LocalAuthorityFactory,
+    PendingUploadFactory,
+)
+from tests.imports.test_ofsted_import import date_boxes, form_data, review_url
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +40,7 @@ def pending(lead, **draft) -> PendingUpload:
             **draft,
         }
     ).as_json_dict()
-    return PendingUpload.objects.create(
+    return PendingUploadFactory(
         kind=PendingUpload.Kind.OFSTED,
         uploaded_by=lead,
         filename="report.pdf",
@@ -139,7 +144,7 @@ def test_the_warning_follows_the_kind_the_lead_chose(as_user, lead):
     url = reverse("imports:ofsted_review", args=[upload.pk])
     data = form_data(client.get(url))
     data["kind"] = "focused_visit"
-    data["end_date"] = "2024-03-01"  # an error, so the page shows again
+    data.update(date_boxes("end_date", dt.date(2024, 3, 1)))  # an error, so the page shows again
     html = client.post(url, data).content.decode()
     assert "but a focused visit normally lists them" in html
 
@@ -372,3 +377,26 @@ def test_someone_elses_batch_is_not_found(as_user, lead, administrator):
     url = reverse("imports:ofsted_batch", args=[upload.details["batch"]])
     assert as_user(lead).get(url).status_code == 200
     assert as_user(administrator).get(url).status_code == 404
+
+
+def test_review_dates_are_day_month_and_year_boxes_with_govuk_errors(as_user, lead):
+    client = as_user(lead)
+    upload = pending(lead)
+    url = reverse("imports:ofsted_review", args=[upload.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'type="date"' not in html
+    assert '<div class="govuk-date-input" id="id_start_date">' in html
+    data = form_data(page)
+    assert [data[f"start_date_{i}"] for i in range(3)] == ["4", "3", "2024"]  # from the PDF
+    data.update({"start_date_0": "31", "start_date_1": "2", "published_date_2": ""})
+    data.update({"published_date_0": "1", "published_date_1": "5"})
+    response = client.post(url, data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert '<a href="#id_start_date_0">First day on site must be a real date</a>' in html
+    assert (
+        '<a href="#id_published_date_0">Date of the letter or report must include a year</a>'
+        in html
+    )
+    assert Inspection.objects.count() == 0

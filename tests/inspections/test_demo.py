@@ -1,26 +1,18 @@
 """The demo's inspections are Medway's real ones: each carries its published PDF, and what the
 demo says each document prints (dates, inspectors, areas for improvement) is in it."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db.models import F
 from pypdf import PdfReader
 
 from actions.models import Action
 from inspections import demo as inspections_demo
 from inspections.models import AreaForImprovement, Inspection
-from tests.factories import TODAY
+from tests.factories import load_demo
 
 pytestmark = pytest.mark.django_db
 
 WITH_DOCUMENTS = [d for d in inspections_demo.INSPECTIONS if d.get("document")]
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
 
 
 def printed_text(inspection: Inspection) -> str:
@@ -106,7 +98,7 @@ def test_loading_over_an_earlier_demo_keeps_the_boards_links(demo):
         text="The quality and impact of social work practice, specifically in the longer-term "
         "support provided to adolescents",
     )
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+    load_demo()
     areas = list(inspection.areas_for_improvement.order_by("order"))
     assert [a.order for a in areas] == [1, 2, 3, 4]
     assert areas[3].pk == oversight.pk

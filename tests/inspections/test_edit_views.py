@@ -12,10 +12,12 @@ from inspections.models import AreaCovered, AreaForImprovement, Inspection, Stre
 from tests.factories import (
     TODAY,
     ActionFactory,
+    AreaCoveredFactory,
     AreaForImprovementFactory,
     InspectionFactory,
     JudgementFactory,
     LocalAuthorityFactory,
+    StrengthFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +109,7 @@ def test_lead_corrects_an_areas_text_and_short_title(as_user, lead):
 
 def test_a_blank_new_row_is_ignored_and_a_removed_one_goes(as_user, lead):
     inspection = InspectionFactory()
-    gone = Strength.objects.create(inspection=inspection, text="Gone", order=1)
+    gone = StrengthFactory(inspection=inspection, text="Gone", order=1)
     data = {
         "strengths-TOTAL_FORMS": 2,
         "strengths-INITIAL_FORMS": 1,
@@ -176,7 +178,7 @@ def test_an_area_covered_offers_only_earlier_areas_to_revisit(as_user, lead):
     later = AreaForImprovementFactory(
         inspection=InspectionFactory(start_date=dt.date(2023, 7, 17)), short_title="Later"
     )
-    AreaCovered.objects.create(inspection=visit, text="Oversight", order=1)
+    AreaCoveredFactory(inspection=visit, text="Oversight", order=1)
     body = as_user(lead).get(_rows_url(visit, "areas-covered")).content.decode()
     assert f'<option value="{earlier.pk}">' in body
     assert f'<option value="{later.pk}">' not in body

@@ -8,21 +8,21 @@ from audit.models import AuditEvent
 from board.models import Challenge
 from inspections import services
 from inspections.models import (
-    AreaCovered,
     AreaForImprovement,
     Grade,
     Inspection,
     Judgement,
     JudgementArea,
-    Strength,
 )
 from tests.factories import (
     TODAY,
     ActionFactory,
+    AreaCoveredFactory,
     AreaForImprovementFactory,
     InspectionFactory,
     JudgementFactory,
     LocalAuthorityFactory,
+    StrengthFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -176,8 +176,8 @@ def test_a_row_from_another_inspection_means_the_page_is_out_of_date(lead):
 
 def test_strengths_are_added_removed_and_renumbered(lead):
     inspection = InspectionFactory()
-    kept = Strength.objects.create(inspection=inspection, text="Kept", order=1)
-    gone = Strength.objects.create(inspection=inspection, text="Gone", order=2)
+    kept = StrengthFactory(inspection=inspection, text="Kept", order=1)
+    gone = StrengthFactory(inspection=inspection, text="Gone", order=2)
     services.strengths_save(
         user=lead,
         inspection=inspection,
@@ -195,7 +195,7 @@ def test_an_area_covered_is_linked_to_the_area_it_revisits(lead):
         inspection=InspectionFactory(start_date=dt.date(2019, 7, 15))
     )
     visit = _visit(start_date=dt.date(2020, 10, 6))
-    covered = AreaCovered.objects.create(inspection=visit, text="Oversight", order=1)
+    covered = AreaCoveredFactory(inspection=visit, text="Oversight", order=1)
     services.areas_covered_save(
         user=lead,
         inspection=visit,
@@ -215,16 +215,15 @@ def test_an_area_covered_is_linked_to_the_area_it_revisits(lead):
 
 
 def test_removing_an_inspection_takes_everything_under_it_and_is_audited(
-    lead, settings, tmp_path, django_capture_on_commit_callbacks
+    lead, media_root, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path
     inspection = InspectionFactory()
     inspection.source_document.save("letter.pdf", ContentFile(b"%PDF-1.4"), save=True)
-    stored = tmp_path / inspection.source_document.name
+    stored = media_root / inspection.source_document.name
     JudgementFactory(inspection=inspection)
     AreaForImprovementFactory(inspection=inspection)
-    Strength.objects.create(inspection=inspection, text="Good", order=1)
-    AreaCovered.objects.create(inspection=inspection, text="Looked at", order=1)
+    StrengthFactory(inspection=inspection, text="Good", order=1)
+    AreaCoveredFactory(inspection=inspection, text="Looked at", order=1)
     pk = inspection.pk
 
     with django_capture_on_commit_callbacks(execute=True):

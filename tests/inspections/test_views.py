@@ -1,18 +1,9 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from inspections.models import AreaForImprovement, Inspection
-from tests.factories import TODAY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
 
 
 def test_inspections_are_listed_newest_first(as_user, board_member, demo):

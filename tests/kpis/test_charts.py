@@ -9,7 +9,7 @@ import pytest
 from kpis import charts
 from kpis.models import Unit
 from kpis.selectors import indicator_data
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,13 +1,11 @@
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from actions.models import Rag
 from kpis.models import Indicator, IndicatorValue
 from kpis.selectors import scorecard_data
-from tests.factories import TODAY
+from tests.factories import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +26,9 @@ def series(code: str, comparator: str | None) -> list[tuple[str, Decimal]]:
     return [(v.period_name, v.value) for v in values.order_by("period_end")]
 
 
-def test_demo_indicators_match_the_seeds_and_reload_unchanged():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+def test_demo_indicators_match_the_seeds_and_reload_unchanged(demo):
     first = snapshot()
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+    load_demo()
     assert snapshot() == first
 
     D = Decimal

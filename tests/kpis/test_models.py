@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from actions.models import Rag
 from kpis.models import Direction, Unit, format_value, rag_for, trend_between
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
 
 D = Decimal
 

@@ -1,8 +1,7 @@
 import pytest
 
 from accounts import permissions
-from tests.factories import UserFactory
-from tests.kpis.factories import IndicatorFactory
+from tests.factories import IndicatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

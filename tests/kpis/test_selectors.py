@@ -8,8 +8,13 @@ from django.template.loader import render_to_string
 from actions.models import Rag
 from kpis.models import Direction
 from kpis.selectors import pack_section_context, scorecard_data, scorecard_reds
-from tests.factories import AreaForImprovementFactory, PriorityFactory
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import (
+    AreaForImprovementFactory,
+    ComparatorFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    PriorityFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

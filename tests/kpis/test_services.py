@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import Role
 from kpis.models import IndicatorValue
 from kpis.services import indicator_value_save
-from tests.factories import UserFactory
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

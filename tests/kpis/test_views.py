@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kpis.models import Indicator, IndicatorValue
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,8 @@
 """Board challenges waiting for an answer and overdue risk reviews join the daily digest."""
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 from board.models import Challenge
@@ -14,11 +12,6 @@ from risks.models import Risk
 from tests.factories import TODAY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
 
 
 def test_open_challenges_and_overdue_risk_reviews_are_in_the_owners_digest(demo):

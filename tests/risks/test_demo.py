@@ -1,11 +1,8 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from risks.models import Risk, RiskRating
 from risks.selectors import heat_map_data
-from tests.factories import TODAY
+from tests.factories import TODAY, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +22,9 @@ def snapshot():
     ) + [RiskRating.objects.count()]
 
 
-def test_demo_risks_match_the_cabinet_report_and_reload_unchanged():
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+def test_demo_risks_match_the_cabinet_report_and_reload_unchanged(demo):
     first = snapshot()
-    call_command("load_demo", today=TODAY, stdout=StringIO())
+    load_demo()
     assert snapshot() == first
 
     risks = list(Risk.objects.for_register().order_by("reference"))

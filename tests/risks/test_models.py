@@ -13,8 +13,7 @@ from risks.models import (
     validate_rating_template,
 )
 from risks.selectors import heat_map_data, risk_items
-from tests.factories import TODAY
-from tests.risks.factories import RiskFactory, numeric_5x5, rate, target
+from tests.factories import TODAY, RiskFactory, numeric_5x5, rate, target
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,7 @@
 import pytest
 
 from accounts import permissions
-from tests.factories import UserFactory
-from tests.risks.factories import RiskFactory
+from tests.factories import RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

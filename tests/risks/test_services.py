@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from risks.models import Colour, RiskRating
 from risks.services import risk_create, risk_update
-from tests.factories import TODAY
-from tests.risks.factories import RiskFactory, numeric_5x5, rate, target
+from tests.factories import TODAY, RiskFactory, numeric_5x5, rate, target
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from risks.models import Risk
 from risks.selectors import pack_section_context, risks_above_appetite
-from tests.factories import ActionFactory, UserFactory
-from tests.risks.factories import RiskFactory, numeric_5x5, rate, target
+from tests.factories import ActionFactory, RiskFactory, UserFactory, numeric_5x5, rate, target
 
 pytestmark = pytest.mark.django_db
 

@@ -34,20 +34,25 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
-from actions.models import Evidence
 from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meeting
 from imports.models import PendingUpload
 from inspections.ofsted_parser import OfstedDraft
 from tests.conftest import verify_mfa
 from tests.factories import (
     ActionFactory,
+    AgendaItemFactory,
     AreaForImprovementFactory,
+    ComparatorFactory,
+    DecisionFactory,
+    EvidenceFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
     InspectionFactory,
+    PendingUploadFactory,
+    RiskFactory,
     UserFactory,
 )
 from tests.imports.sheets import HEADINGS, xlsx_bytes
-from tests.kpis.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
-from tests.risks.factories import RiskFactory
 
 ROLES = ["anonymous", "board_member", "officer", "other_officer", "lead", "administrator"]
 SIGNED_IN = ROLES[1:]
@@ -131,7 +136,7 @@ def _document_evidence(world):
     """A document given as evidence of the sample action, made the first time it is asked
     for (every test's world has an action; not every one needs a stored file)."""
     if "evidence" not in world:
-        world["evidence"] = Evidence.objects.create(
+        world["evidence"] = EvidenceFactory(
             action=world["action"],
             file=ContentFile(b"%PDF-1.4 test", name="evidence.pdf"),
             original_name="Audit report.pdf",
@@ -196,7 +201,7 @@ def _next_order(model, meeting) -> int:
 def _fresh_agenda_item(world):
     """A new item for each request: deleting one must not make the next role's request 404."""
     meeting = world["meeting"]
-    item = AgendaItem.objects.create(
+    item = AgendaItemFactory(
         meeting=meeting, order=_next_order(AgendaItem, meeting), title="Any other business"
     )
     return {"pk": item.pk}
@@ -204,9 +209,7 @@ def _fresh_agenda_item(world):
 
 def _fresh_decision(world):
     meeting = world["meeting"]
-    decision = Decision.objects.create(
-        meeting=meeting, order=_next_order(Decision, meeting), text="Noted."
-    )
+    decision = DecisionFactory(meeting=meeting, order=_next_order(Decision, meeting), text="Noted.")
     return {"pk": decision.pk}
 
 
@@ -463,8 +466,7 @@ def test_rules_name_only_existing_urls():
 
 
 @pytest.fixture
-def world(db, officer, other_officer, board_member, lead, administrator, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def world(db, officer, other_officer, board_member, lead, administrator):
     inspection = InspectionFactory()
     inspection.source_document.save("letter.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     area = AreaForImprovementFactory(inspection=inspection)
@@ -493,7 +495,7 @@ def world(db, officer, other_officer, board_member, lead, administrator, setting
 def ready_board_pack():
     """A ready pack whose frozen data is a real (small) pack, so its preview renders."""
     from boardpacks.context import board_pack_context
-    from tests.boardpacks.factories import BoardPackFactory
+    from tests.factories import BoardPackFactory
 
     today = timezone.localdate()
     data = board_pack_context(month=today.replace(day=1), meeting_date=today, as_of=today)
@@ -509,7 +511,7 @@ def indicators_risks_and_uploads(*, officer, lead) -> dict:
     risk = RiskFactory(owner=officer)
     sheet = xlsx_bytes([HEADINGS, ["A1", "Sample action"] + [""] * (len(HEADINGS) - 2)])
     uploads = {
-        PendingUpload.Kind.OFSTED: PendingUpload.objects.create(
+        PendingUpload.Kind.OFSTED: PendingUploadFactory(
             kind=PendingUpload.Kind.OFSTED,
             uploaded_by=lead,
             filename="letter.pdf",
@@ -523,7 +525,7 @@ def indicators_risks_and_uploads(*, officer, lead) -> dict:
             ).as_json_dict()
             | {"batch": "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f", "batch_place": 1, "batch_size": 1},
         ),
-        PendingUpload.Kind.ACTION_PLAN: PendingUpload.objects.create(
+        PendingUpload.Kind.ACTION_PLAN: PendingUploadFactory(
             kind=PendingUpload.Kind.ACTION_PLAN,
             uploaded_by=lead,
             filename="plan.xlsx",

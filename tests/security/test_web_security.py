@@ -34,11 +34,11 @@ from tests.conftest import client_for
 from tests.factories import (
     ActionFactory,
     AreaForImprovementFactory,
+    IndicatorValueFactory,
     InspectionFactory,
     JudgementFactory,
     UserFactory,
 )
-from tests.kpis.factories import IndicatorValueFactory
 from tests.security.test_authorisation_matrix import (
     ROUTES,
     board_objects,
@@ -128,11 +128,10 @@ def fill(obj, template: str) -> None:
 
 
 @pytest.fixture
-def hostile_world(db, officer, lead, board_member, settings, tmp_path):
+def hostile_world(db, officer, lead, board_member):
     """Every free-text field of every model holds a payload, one payload per test."""
 
     def build(template: str):
-        settings.MEDIA_ROOT = tmp_path
         fill(officer, template)
         officer.save()
         inspection = InspectionFactory()
@@ -371,13 +370,10 @@ def test_forms_refuse_javascript_links():
 # --- CSRF -------------------------------------------------------------------------------
 
 
-def test_every_post_is_refused_without_a_csrf_token(
-    db, officer, lead, board_member, settings, tmp_path
-):
+def test_every_post_is_refused_without_a_csrf_token(db, officer, lead, board_member):
     """Every URL someone may POST to refuses a POST without the token, and says so kindly."""
     from tests.security.test_authorisation_matrix import SIGNED_IN
 
-    settings.MEDIA_ROOT = tmp_path
     action = ActionFactory(owner=officer)
     world = (
         {"action": action, "inspection": InspectionFactory(), "area": AreaForImprovementFactory()}
@@ -424,10 +420,7 @@ def test_admin_posts_need_a_csrf_token(db, administrator):
     assert not User.objects.filter(username="x").exists()
 
 
-def test_every_post_form_on_every_page_carries_a_csrf_token(
-    db, lead, officer, board_member, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_every_post_form_on_every_page_carries_a_csrf_token(db, lead, officer, board_member):
     action = ActionFactory(owner=officer)
     world = (
         {"action": action, "inspection": InspectionFactory(), "area": AreaForImprovementFactory()}
