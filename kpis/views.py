@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import permissions
 from actions.models import Rag
 from core.forms import add_service_errors
+from core.panels import panels_for
 from kpis import charts, services
 from kpis.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
@@ -58,6 +59,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "item": item,
             "chart": charts.indicator_chart(item) if item["periods"] else "",
             "values": values,
+            "panels": panels_for("kpis:indicator_detail", request=request, target=indicator),
             "rag_rule": RAG_RULE,
             "can_enter": permissions.can_enter_indicator_values(request.user, indicator),
             "can_manage": permissions.can_manage_indicators(request.user),

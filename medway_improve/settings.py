@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "board",
     "boardpacks",
+    "home",
 ]
 
 MIDDLEWARE = [
