@@ -744,3 +744,24 @@ def test_the_boards_panels_are_registered_for_pages_that_exist():
             reverse(page, args=[1])
         except NoReverseMatch:
             reverse(page)
+
+
+def test_the_dashboard_section_tag_renders_what_the_view_read(
+    as_user, board_member, action, django_assert_num_queries
+):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from board.selectors import board_dashboard
+
+    services.challenge_raise(user=board_member, target=action, question="Why so late?")
+    board = board_dashboard()
+    request = RequestFactory().get("/")
+    request.user = board_member
+    page = Template("{% load board %}{% board_dashboard_section board %}")
+
+    with django_assert_num_queries(0):
+        html = page.render(Context({"board": board, "request": request}))
+
+    assert "Challenges from the board" in html
+    assert "Why so late?" in html
