@@ -47,9 +47,9 @@ demo: install database ## Set up and run the demo: web, worker and beat with Med
 
 .PHONY: test
 test: system-packages install ## Install everything and run every test
+	$(PY) scripts/ensure_database.py
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory audit
-	$(PY) scripts/ensure_database.py
 	$(PY) -m pytest -n 2; status=$$?; if [ $$status -eq 5 ]; then echo "No tests ran"; exit 1; fi; exit $$status
 	$(MAKE) --no-print-directory test-dates
 
