@@ -54,7 +54,10 @@ def dashboard_context(*, today: dt.date) -> dict:
             completed=Count("pk", filter=is_completed_between(recent, today)),
         )
     )
-    by_priority, rag_counts, status_counts, dated = Counter(), Counter(), Counter(), Counter()
+    by_priority: Counter[tuple[int, str | None]] = Counter()
+    rag_counts: Counter[str | None] = Counter()
+    status_counts: Counter[str] = Counter()
+    dated: Counter[str] = Counter()
     for row in groups:
         by_priority[(row["priority"], row["current_rag"])] += row["n"]
         rag_counts[row["current_rag"]] += row["n"]
