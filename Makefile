@@ -47,10 +47,9 @@ demo: install database ## Set up and run the demo: web, worker and beat with Med
 
 .PHONY: test
 test: system-packages install ## Install everything and run every test
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(MAKE) --no-print-directory audit
 	$(PY) scripts/ensure_database.py
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory audit
 	$(PY) -m pytest -n 2; status=$$?; if [ $$status -eq 5 ]; then echo "No tests ran"; exit 1; fi; exit $$status
 	$(MAKE) --no-print-directory test-dates
 
@@ -58,9 +57,9 @@ test: system-packages install ## Install everything and run every test
 # board and risks' review dates (browser and slow fault tests run once, in the main run).
 DATE_TESTS := tests/reminders tests/boardpacks/test_context.py tests/boardpacks/test_services.py \
   tests/boardpacks/test_tasks.py tests/boardpacks/test_views.py tests/boardpacks/test_rendering.py \
-  tests/actions/test_views.py tests/kpis/test_selectors.py tests/kpis/test_views.py \
-  tests/board/test_selectors.py tests/board/test_views.py tests/board/test_services.py \
-  tests/risks/test_models.py
+  tests/actions/test_views.py tests/home/test_views.py tests/kpis/test_selectors.py \
+  tests/kpis/test_views.py tests/board/test_selectors.py tests/board/test_views.py \
+  tests/board/test_services.py tests/risks/test_models.py
 
 .PHONY: test-dates
 test-dates: ## Run the date-sensitive tests as if today were each awkward day (scripts/awkward_dates.py)
@@ -79,15 +78,11 @@ ofsted-accuracy: .venv/.synced ## Parser accuracy on the annotated real Ofsted d
 	$(PY) bench/ofsted_accuracy.py
 
 .PHONY: lint
-lint: .venv/.synced ## Ruff lint and format check, migrations check
+lint: .venv/.synced ## Ruff, the import layers, types (mypy), templates (djlint), migrations check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
-
-# To be folded into `lint`: types (mypy with django-stubs, which reads the settings, hence
-# DEBUG=1 for a SECRET_KEY), template lint (djlint) and migrations that match the models.
-.PHONY: lint-extra
-lint-extra: .venv/.synced ## mypy, djlint on the templates, makemigrations --check
+	.venv/bin/lint-imports
+	@# mypy's django-stubs plugin and makemigrations read the settings: DEBUG=1 gives them a SECRET_KEY.
 	DEBUG=1 $(PY) -m mypy
 	$(PY) -m djlint templates --lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

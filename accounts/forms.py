@@ -3,7 +3,15 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.models import Role, User
 from core.forms import Form, GovukFormMixin
+
+
+def people_who_own_things():
+    """Who may own an indicator or a risk: officers and improvement leads who can sign in."""
+    return User.objects.filter(
+        is_active=True, groups__name__in=[Role.OFFICER, Role.IMPROVEMENT_LEAD]
+    ).distinct()
 
 
 class LoginForm(GovukFormMixin, AuthenticationForm):

@@ -5,7 +5,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-from actions.dashboard import current_areas
 from actions.models import Action, Priority, Rag, Status
 from actions.services import Change, NewAction
 from core.forms import FastSelect, Form, GovukDateField
@@ -217,7 +216,7 @@ def plan_areas(*, keep=()):
     keep_ids = [a.pk for a in keep]
     return (
         AreaForImprovement.objects.with_inspection()
-        .filter(Q(pk__in=current_areas().values("pk")) | Q(pk__in=keep_ids))
+        .filter(Q(pk__in=AreaForImprovement.objects.current().values("pk")) | Q(pk__in=keep_ids))
         .order_by("-inspection__start_date", "order")
     )
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Deferrable, F, Q, Value, When
+from django.db.models import Case, Deferrable, F, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,6 +171,14 @@ class ActionQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("priority", "owner", "accountable")
+
+    def with_recent_updates(self):
+        """Each action's progress updates, newest first with their authors, as
+        `action.recent_updates`."""
+        updates = ProgressUpdate.objects.select_related("author").order_by("-created_at")
+        return self.prefetch_related(
+            Prefetch("updates", queryset=updates, to_attr="recent_updates")
+        )
 
 
 @pghistory.track()

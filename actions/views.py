@@ -12,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
-from actions import dashboard as dashboard_data
 from actions.forms import (
     ActionCancelForm,
     ActionEditForm,
@@ -48,17 +47,12 @@ from actions.services import (
 from audit.selectors import history_for
 from core.forms import add_service_errors
 from core.http import safe_next
+from core.panels import panels_for
 from core.storage import file_download
 from core.types import HtmxHttpRequest
 from inspections.models import AreaForImprovement
 
 PAGE_SIZE = 50
-
-
-@require_GET
-def dashboard(request: HttpRequest) -> TemplateResponse:
-    context = dashboard_data.dashboard_context(today=timezone.localdate())
-    return TemplateResponse(request, "actions/dashboard.html", context)
 
 
 @require_GET
@@ -83,6 +77,9 @@ def action_list(request: HttpRequest, mine: bool = False) -> TemplateResponse:
             "query": query.urlencode(),
             "today": today,
             "status_choices": Status.choices,
+            "panels": panels_for(
+                "actions:my_actions" if mine else "actions:action_list", request=request
+            ),
         },
     )
 
@@ -108,6 +105,9 @@ def _detail_context(request, action, form=None, conflict=None, document_form=Non
         "evidence": action.evidence.select_related("added_by"),
         # Read only if the template shows it: the htmx update panel does not.
         "history": SimpleLazyObject(lambda: history_for(action)),
+        "panels": SimpleLazyObject(
+            lambda: panels_for("actions:action_detail", request=request, target=action)
+        ),
     }
 
 

@@ -60,12 +60,12 @@ def make_plan(size: int) -> None:
     if size <= 0:
         return
     from accounts.models import Role, User
-    from actions.dashboard import current_areas
     from actions.models import Action, DueDateChange, Priority, ProgressUpdate, Status
+    from inspections.models import AreaForImprovement
 
     priorities = list(Priority.objects.all())
     people = list(User.objects.filter(groups__name=Role.OFFICER.value))
-    areas = list(current_areas())
+    areas = list(AreaForImprovement.objects.current())
     statuses = [Status.ON_TRACK] * 5 + [Status.AT_RISK, Status.OFF_TRACK, Status.NOT_STARTED]
     existing = Action.objects.count()
     new = []

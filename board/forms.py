@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-from actions.dashboard import current_areas
 from actions.models import Action, Priority
 from board.models import AgendaItem, Decision, Meeting
 from core.forms import FastSelect, Form, ModelForm, PeriodDateField
@@ -36,7 +35,7 @@ def _area_label(area: AreaForImprovement) -> str:
 def _areas_queryset(*, keep=()):
     """Areas the plan answers now, plus any already chosen."""
     keep_ids = [a.pk for a in keep]
-    current = current_areas().values("pk")
+    current = AreaForImprovement.objects.current().values("pk")
     return (
         AreaForImprovement.objects.with_inspection()
         .filter(Q(pk__in=current) | Q(pk__in=keep_ids))

@@ -338,7 +338,6 @@ def board_section_context(request: HttpRequest, target, *, raise_form=None, rais
         "target_noun": selectors.TARGET_NOUNS[kind],
         "live": [c for c in challenges if not c.is_closed],
         "closed": [c for c in challenges if c.is_closed],
-        "can_raise": can_raise,
         "raise_form": raise_form,
         "raise_url": reverse("board:challenge_create", args=[kind, target.pk]),
         "raised": raised,

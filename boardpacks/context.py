@@ -21,9 +21,12 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from actions.dashboard import current_areas
 from actions.models import Action, DueDateChange, Evidence, Priority, ProgressUpdate, Rag, Status
-from inspections.models import Grade, Inspection, Judgement, JudgementArea
+from board.models import Meeting
+from board.selectors import challenges_for_pack
+from inspections.models import AreaForImprovement, Grade, Inspection, Judgement, JudgementArea
+from kpis.selectors import pack_section_context as kpi_section
+from risks.selectors import pack_section_context as risk_section
 
 SCHEMA = 1
 
@@ -58,8 +61,6 @@ def usual_meeting_day(month: dt.date) -> dt.date:
 def meeting_date_for(month: dt.date) -> dt.date:
     """The month's board meeting: the first one recorded in the Board's calendar (board
     app) that month, otherwise the usual day (`usual_meeting_day`)."""
-    from board.models import Meeting
-
     month = month.replace(day=1)
     recorded = (
         Meeting.objects.filter(date__gte=month, date__lt=next_month(month))
@@ -73,8 +74,6 @@ def meeting_date_for(month: dt.date) -> dt.date:
 def next_meeting_after(meeting_date: dt.date, *, month: dt.date) -> dt.date:
     """The meeting after this pack's: the next one in the Board's calendar up to the end of
     the following month, otherwise the usual day of the following month."""
-    from board.models import Meeting
-
     following = next_month(month.replace(day=1))
     recorded = (
         Meeting.objects.filter(date__gt=meeting_date, date__lt=next_month(following))
@@ -158,10 +157,6 @@ def board_pack_context(
 def _optional_sections(*, as_of: dt.date, month: dt.date, previous: dict | None) -> dict:
     """The board's challenges since the last pack, the indicators and the risk register:
     each only when there is something to show (an absent key prints no heading)."""
-    from board.selectors import challenges_for_pack
-    from kpis.selectors import pack_section_context as kpi_section
-    from risks.selectors import pack_section_context as risk_section
-
     since = (
         dt.date.fromisoformat(previous["as_of"]) + dt.timedelta(days=1)
         if previous and previous.get("as_of")
@@ -318,7 +313,7 @@ def _areas(actions: list[dict]) -> list[dict]:
         for area_id in action["area_ids"]:
             by_area[area_id].append(action)
     result = []
-    for area in current_areas().order_by("inspection__start_date", "order"):
+    for area in AreaForImprovement.objects.current().order_by("inspection__start_date", "order"):
         mine = by_area.get(area.pk, [])
         result.append(
             {

@@ -192,6 +192,15 @@ class AreaForImprovementQuerySet(models.QuerySet):
     def with_inspection(self):
         return self.select_related("inspection")
 
+    def current(self):
+        """The areas the plan must answer now: those named by the latest graded inspection
+        and by any visit since (all of them before any graded inspection)."""
+        latest = Inspection.objects.graded().newest_first().first()
+        areas = self.with_inspection()
+        if latest is not None:
+            areas = areas.filter(inspection__start_date__gte=latest.start_date)
+        return areas
+
 
 @pghistory.track()
 class AreaForImprovement(models.Model):

@@ -1,11 +1,11 @@
-"""Reads that cross from inspections into the plan."""
+"""Reads that cross from inspections into the plan. Inspections sit below the plan
+(docs/architecture.md), so they read it through the areas' reverse relations and the plan's
+own QuerySet methods, never by importing it."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from actions.models import Action, ProgressUpdate
 from inspections.models import AreaCovered, AreaForImprovement
 
 
@@ -14,14 +14,7 @@ def golden_thread(area: AreaForImprovement) -> dict:
     every action against it with its latest update, the later visits that looked at it and
     what they found, and the later areas that carry it forward."""
     today = timezone.localdate()
-    latest_updates = Prefetch(
-        "updates",
-        queryset=ProgressUpdate.objects.select_related("author").order_by("-created_at"),
-        to_attr="recent_updates",
-    )
-    actions = (
-        Action.objects.for_area(area).for_list().with_rag(on=today).prefetch_related(latest_updates)
-    )
+    actions = area.actions.for_list().with_rag(on=today).with_recent_updates()
     ancestors: list[AreaForImprovement] = []
     earlier = area.continues
     while earlier is not None and len(ancestors) < 10:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 
 from accounts import permissions
 from inspections.models import (
@@ -128,20 +128,19 @@ def inspection_update(*, user, inspection: Inspection, **changes) -> Inspection:
 
 def inspection_delete_blockers(inspection: Inspection) -> list[str]:
     """Why an inspection cannot be removed: what in the plan or the board's record hangs on
-    its areas for improvement. Empty when it can go."""
-    from actions.models import Action
-    from board.models import Challenge, Decision
-
-    areas = AreaForImprovement.objects.filter(inspection=inspection)
+    its areas for improvement. Empty when it can go. (The plan and the board sit above
+    inspections, so their rows are counted through the areas' reverse relations.)"""
+    counts = AreaForImprovement.objects.filter(inspection=inspection).aggregate(
+        actions=Count("actions", distinct=True),
+        decisions=Count("board_decisions", distinct=True),
+        challenges=Count("challenges", distinct=True),
+    )
     blockers = []
-    actions = Action.objects.filter(areas__in=areas).distinct().count()
-    if actions:
+    if actions := counts["actions"]:
         blockers.append(_count(actions, "action in the plan answers", "actions in the plan answer"))
-    decisions = Decision.objects.filter(area__in=areas).count()
-    if decisions:
+    if decisions := counts["decisions"]:
         blockers.append(_count(decisions, "board decision is", "board decisions are") + " about")
-    challenges = Challenge.objects.filter(area__in=areas).count()
-    if challenges:
+    if challenges := counts["challenges"]:
         blockers.append(_count(challenges, "challenge is", "challenges are") + " about")
     return blockers
 
@@ -343,14 +342,12 @@ def _existing(model: type[Model], inspection: Inspection, rows: list[dict], *, n
 
 
 def _area_delete_blockers(area: AreaForImprovement) -> list[str]:
-    from actions.models import Action
-    from board.models import Challenge, Decision
-
+    """Through the area's reverse relations: the plan and the board sit above inspections."""
     label = area.short_title or f"Area {area.order}"
     problems = []
-    if Action.objects.filter(areas=area).exists():
+    if area.actions.exists():
         problems.append(f"{label}: actions in the plan answer it, so it cannot be removed.")
-    if Decision.objects.filter(area=area).exists() or Challenge.objects.filter(area=area).exists():
+    if area.board_decisions.exists() or area.challenges.exists():
         problems.append(f"{label}: the board's record refers to it, so it cannot be removed.")
     return problems
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import permissions
 from audit.selectors import history_for
 from core.forms import add_service_errors
+from core.panels import panels_for
 from core.storage import file_download
 from core.types import HtmxHttpRequest
 from inspections import services
@@ -63,7 +64,10 @@ def area_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     area = get_object_or_404(
         AreaForImprovement.objects.select_related("inspection", "continues__inspection"), pk=pk
     )
-    return TemplateResponse(request, "inspections/area_detail.html", golden_thread(area))
+    panels = panels_for("inspections:area_detail", request=request, target=area)
+    return TemplateResponse(
+        request, "inspections/area_detail.html", golden_thread(area) | {"panels": panels}
+    )
 
 
 @require_GET

@@ -1,16 +1,10 @@
 from django import forms
 
-from accounts.models import Role, User
+from accounts.forms import people_who_own_things
 from actions.models import Priority
 from core.forms import Form, ModelForm
 from inspections.models import AreaForImprovement
 from kpis.models import Comparator, Indicator, IndicatorValue
-
-
-def people_who_own_things():
-    return User.objects.filter(
-        is_active=True, groups__name__in=[Role.OFFICER, Role.IMPROVEMENT_LEAD]
-    ).distinct()
 
 
 class IndicatorForm(ModelForm):

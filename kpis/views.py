@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import permissions
 from actions.models import Rag
 from core.forms import add_service_errors
+from core.panels import panels_for
 from kpis import charts, services
 from kpis.forms import IndicatorForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
@@ -54,6 +55,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "item": item,
             "chart": charts.indicator_chart(item) if item["periods"] else "",
             "values": values,
+            "panels": panels_for("kpis:indicator_detail", request=request, target=indicator),
             "rag_rule": RAG_RULE,
         },
     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts import mfa, oidc, permissions
 from core import logs
 
 request_logger = logging.getLogger("improve.request")
@@ -114,8 +115,6 @@ class RoleRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from accounts import permissions
-
         if not getattr(view_func, "login_required", True):
             return None
         user = request.user
@@ -189,8 +188,6 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from accounts import mfa, oidc
-
         if not getattr(view_func, "login_required", True):
             return None
         user = request.user

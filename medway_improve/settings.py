@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "audit",
     "board",
     "boardpacks",
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from actions.views import dashboard
 from medway_improve import views
 
 urlpatterns = [
-    path("", dashboard, name="dashboard"),
+    path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("inspections/", include("inspections.urls")),

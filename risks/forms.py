@@ -1,8 +1,8 @@
 from django import forms
 
+from accounts.forms import people_who_own_things
 from actions.models import Action
 from core.forms import Form, ModelForm
-from kpis.forms import people_who_own_things
 from risks.models import Colour, ImpactLevel, LikelihoodLevel, Risk, RiskMatrix, RiskStatus
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
 from core.forms import add_service_errors
+from core.panels import panels_for
 from risks import services
 from risks.forms import RiskFilterForm, RiskForm
 from risks.models import LikelihoodLevel, MatrixCell, Risk, RiskMatrix, RiskStatus
@@ -90,6 +91,7 @@ def risk_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "ratings": ratings,
             "actions": risk.actions.for_list().with_rag(),
             "today": timezone.localdate(),
+            "panels": panels_for("risks:risk_detail", request=request, target=risk),
         },
     )
 

@@ -22,9 +22,7 @@ def update_data(action, **overrides):
     return {prefix + k: v for k, v in data.items()}
 
 
-@pytest.mark.parametrize(
-    "name", ["dashboard", "actions:action_list", "inspections:inspection_list"]
-)
+@pytest.mark.parametrize("name", ["actions:action_list", "inspections:inspection_list"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -201,22 +199,6 @@ def test_action_list_filters_by_area_and_owner(as_user, board_member, officer):
     assert "Someone else linked" not in body
 
 
-def test_dashboard_shows_plan_health_and_warns_of_areas_with_no_live_action(as_user, board_member):
-    import datetime as dt
-
-    from tests.factories import TODAY, AreaForImprovementFactory, InspectionFactory
-
-    inspection = InspectionFactory(start_date=TODAY - dt.timedelta(days=400))
-    covered = AreaForImprovementFactory(inspection=inspection, short_title="Covered area")
-    AreaForImprovementFactory(inspection=inspection, short_title="Forgotten area")
-    ActionFactory(title="Late thing", due_date=TODAY - dt.timedelta(days=3), areas=[covered])
-    body = as_user(board_member).get(reverse("dashboard")).content.decode()
-    assert "Overdue actions (1)" in body
-    assert "Late thing" in body
-    assert "1 area for improvement has no live action." in body
-    assert "Forgotten area" in body
-
-
 def test_admin_pages_open_for_an_administrator(as_user, administrator, action):
     client = as_user(administrator)
     for url in [
@@ -228,14 +210,6 @@ def test_admin_pages_open_for_an_administrator(as_user, administrator, action):
         reverse("admin:accounts_user_changelist"),
     ]:
         assert client.get(url).status_code == 200, url
-
-
-def test_dashboard_shows_red_indicators_and_risks_above_appetite(as_user, board_member, demo):
-    body = as_user(board_member).get(reverse("dashboard")).content.decode()
-    assert "Indicators rated red" in body
-    assert "Social worker vacancy rate" in body
-    assert "Risks above appetite" in body
-    assert "Actions are not implemented in a timely manner" in body
 
 
 def test_action_list_links_to_exports_with_the_same_filters(as_user, board_member, action):

@@ -720,3 +720,40 @@ def test_the_challenge_pack_for_an_impossible_period_shows_the_default_one(as_us
     assert response.status_code == 200
     assert b"Enter a date between 1 January 2000 and 31 December 2099" in response.content
     assert b"The period shown is the default one." in response.content
+
+
+def test_the_boards_panels_are_registered_for_pages_that_exist():
+    """The board adds its panels to other apps' pages by URL name (board/panels.py): a
+    renamed page would lose its panel without this."""
+    from django.urls import NoReverseMatch
+
+    from board.panels import TARGET_PAGES
+    from core import panels
+
+    for page in (*TARGET_PAGES, "actions:my_actions"):
+        assert panels._sources[page], page
+        try:
+            reverse(page, args=[1])
+        except NoReverseMatch:
+            reverse(page)
+
+
+def test_the_dashboard_section_tag_renders_what_the_view_read(
+    as_user, board_member, action, django_assert_num_queries
+):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from board.selectors import board_dashboard
+
+    services.challenge_raise(user=board_member, target=action, question="Why so late?")
+    board = board_dashboard()
+    request = RequestFactory().get("/")
+    request.user = board_member
+    page = Template("{% load board %}{% board_dashboard_section board %}")
+
+    with django_assert_num_queries(0):
+        html = page.render(Context({"board": board, "request": request}))
+
+    assert "Challenges from the board" in html
+    assert "Why so late?" in html

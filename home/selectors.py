@@ -1,4 +1,5 @@
-"""The dashboard reads across inspections and the plan: one selector for one screen."""
+"""The dashboard reads across inspections, the plan, indicators, risks and the board: one
+selector for one screen."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from actions.models import (
     is_due_between,
     is_overdue,
 )
+from board.selectors import board_dashboard
 from inspections.models import AreaForImprovement, Inspection, Judgement, JudgementArea
 from kpis.selectors import scorecard_reds
 from risks.selectors import risks_above_appetite
@@ -36,16 +38,6 @@ def judgement_history() -> dict:
     return {"inspections": inspections, "rows": rows}
 
 
-def current_areas():
-    """Areas for improvement the plan must answer now: those named by the latest graded
-    inspection and by any visit since."""
-    latest = Inspection.objects.graded().newest_first().first()
-    areas = AreaForImprovement.objects.with_inspection()
-    if latest is not None:
-        areas = areas.filter(inspection__start_date__gte=latest.start_date)
-    return areas
-
-
 def dashboard_context(*, today: dt.date) -> dict:
     soon = today + dt.timedelta(days=30)
     recent = today - dt.timedelta(days=30)
@@ -62,7 +54,10 @@ def dashboard_context(*, today: dt.date) -> dict:
             completed=Count("pk", filter=is_completed_between(recent, today)),
         )
     )
-    by_priority, rag_counts, status_counts, dated = Counter(), Counter(), Counter(), Counter()
+    by_priority: Counter[tuple[int, str | None]] = Counter()
+    rag_counts: Counter[str | None] = Counter()
+    status_counts: Counter[str] = Counter()
+    dated: Counter[str] = Counter()
     for row in groups:
         by_priority[(row["priority"], row["current_rag"])] += row["n"]
         rag_counts[row["current_rag"]] += row["n"]
@@ -93,10 +88,11 @@ def dashboard_context(*, today: dt.date) -> dict:
             Action.objects.completed_between(recent, today).order_by("-completed_date"),
             dated["completed"],
         ),
-        "areas_without_action": current_areas().exclude(Exists(live)),
+        "areas_without_action": AreaForImprovement.objects.current().exclude(Exists(live)),
         "inspections": Inspection.objects.newest_first().prefetch_related("judgements__area"),
         "scorecard_reds": scorecard_reds(on=today),
         "risks_above_appetite": risks_above_appetite(on=today),
+        "board": board_dashboard(),
     }
 
 
