@@ -9,6 +9,8 @@ from celery import Celery, signals
 from celery.schedules import crontab
 from django.conf import settings
 
+from core import logs
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medway_improve.settings")
 
 app = Celery("medway_improve")
@@ -52,15 +54,11 @@ app.conf.beat_schedule = {
 # task's own ID), so one ID follows the work from the web log into the worker log.
 @signals.before_task_publish.connect(weak=False)
 def _pass_request_id(headers=None, **kwargs):
-    from core import logs
-
     if headers is not None and logs.current_request_id() != "-":
         headers.setdefault("improve_request_id", logs.current_request_id())
 
 
 @signals.task_prerun.connect(weak=False)
 def _task_request_id(task_id=None, task=None, **kwargs):
-    from core import logs
-
     queued_by = getattr(task.request, "improve_request_id", None) if task else None
     logs.request_id_var.set(logs.clean_request_id(queued_by or task_id))
