@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import filesizeformat
 
+from core import uploads
 from core.forms import Form, GovukDateField, GovukDateInput
 from imports.action_plan import COLUMNS, FIELDS, REQUIRED_COLUMNS, column_letter
-from imports.indicator_values import IMPORT_MAX_BYTES
 from imports.ofsted import (
     GRADES,
     area_choice_label,
@@ -638,7 +638,7 @@ class ImportConfirmForm(forms.Form):
 class IndicatorImportForm(Form):
     file = forms.FileField(
         label="Upload a CSV file",
-        help_text=f"UTF-8 CSV, up to {IMPORT_MAX_BYTES // 1024 // 1024} MB.",
+        help_text=f"UTF-8 CSV, up to {uploads.format_size(settings.IMPORT_MAX_CSV_BYTES)}.",
     )
     replace = forms.BooleanField(
         label="Replace values already recorded for the same period",

@@ -13,15 +13,16 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts import permissions
+from core import uploads
 from kpis.models import Comparator, Indicator, IndicatorValue
 from kpis.services import ImportResult, indicator_values_save
 
-IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_ERRORS_SHOWN = 200
 IMPORT_REQUIRED_COLUMNS = ["indicator", "period_end", "value"]
@@ -148,13 +149,14 @@ def indicator_values_import(*, user, data: bytes, replace: bool = False) -> Impo
     """
     if not permissions.can_import_indicator_values(user):
         raise PermissionDenied("Only officers and improvement leads can import values.")
-    if len(data) > IMPORT_MAX_BYTES:
+    if len(data) > settings.IMPORT_MAX_CSV_BYTES:
         raise CsvImportError(
             [
                 RowError(
                     None,
                     "",
-                    f"The file is larger than {IMPORT_MAX_BYTES // 1024 // 1024} MB. "
+                    "The file is larger than "
+                    f"{uploads.format_size(settings.IMPORT_MAX_CSV_BYTES)}. "
                     "Split it into smaller files.",
                 )
             ]

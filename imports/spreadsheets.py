@@ -17,7 +17,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.template.defaultfilters import filesizeformat
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -88,10 +87,6 @@ def _cell_from_json(value: object) -> object:
     return value
 
 
-def _mb(size: int) -> str:
-    return filesizeformat(size).replace("\xa0", " ")
-
-
 def read_sheet(
     data: bytes,
     *,
@@ -109,7 +104,8 @@ def read_sheet(
         raise SpreadsheetError(f"{name} is empty. Choose the action plan spreadsheet.")
     if len(data) > max_bytes:
         raise SpreadsheetError(
-            f"{name} is {_mb(len(data))}, which is over the {_mb(max_bytes)} limit. "
+            f"{name} is {uploads.format_size(len(data))}, which is over the "
+            f"{uploads.format_size(max_bytes)} limit. "
             "Delete unused sheets, pictures and empty formatted rows, or save it as CSV."
         )
     kind = uploads.sniff(data)
@@ -153,7 +149,8 @@ def _read_xlsx(
         )
     if sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES:
         raise SpreadsheetError(
-            f"{name} unpacks to more than {_mb(MAX_UNZIPPED_BYTES)}, far more than a plan needs. "
+            f"{name} unpacks to more than {uploads.format_size(MAX_UNZIPPED_BYTES)}, "
+            "far more than a plan needs. "
             "Save just the plan's sheet as CSV and upload that."
         )
     _refuse_oversized_parts(members, name)
@@ -184,13 +181,15 @@ def _refuse_oversized_parts(members: list[zipfile.ZipInfo], name: str) -> None:
         part = member.filename.lower()
         if part.endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS_BYTES:
             raise SpreadsheetError(
-                f"{name} holds {_mb(member.file_size)} of text, more than the "
-                f"{_mb(MAX_SHARED_STRINGS_BYTES)} an action plan needs. Save just the plan's "
+                f"{name} holds {uploads.format_size(member.file_size)} of text, more than the "
+                f"{uploads.format_size(MAX_SHARED_STRINGS_BYTES)} an action plan needs. "
+                "Save just the plan's "
                 "sheet as CSV and upload that."
             )
         if part.startswith("xl/worksheets/") and member.file_size > MAX_SHEET_XML_BYTES:
             raise SpreadsheetError(
-                f"{name} has a sheet of {_mb(member.file_size)}, far more than a plan needs. "
+                f"{name} has a sheet of {uploads.format_size(member.file_size)}, "
+                "far more than a plan needs. "
                 "Save just the plan's sheet as CSV and upload that."
             )
 

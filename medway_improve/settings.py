@@ -239,6 +239,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Imports (the imports app): limits on uploaded Ofsted documents and action-plan sheets.
+# Indicator values from CSV: a year of monthly values for every indicator is a few kilobytes.
+IMPORT_MAX_CSV_BYTES = env.int("IMPORT_MAX_CSV_BYTES", default=1024 * 1024)
 IMPORT_MAX_DOCUMENT_BYTES = env.int("IMPORT_MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_SPREADSHEET_BYTES = env.int("IMPORT_MAX_SPREADSHEET_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)

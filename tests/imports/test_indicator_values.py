@@ -145,7 +145,7 @@ def test_whole_file_problems_are_explained(officer, vacancy, data, message):
     assert excinfo.value.errors[0].row is None
 
 
-def test_size_and_row_limits(officer, vacancy, monkeypatch):
+def test_size_and_row_limits(officer, vacancy, monkeypatch, settings):
     monkeypatch.setattr(indicator_values, "IMPORT_MAX_ROWS", 3)
     rows = [f"sw-vacancy-rate,,{2000 + n}-03-31,,,1,," for n in range(4)]
     with pytest.raises(CsvImportError, match="problem"):
@@ -155,7 +155,7 @@ def test_size_and_row_limits(officer, vacancy, monkeypatch):
     assert "more than 3 rows" in excinfo.value.errors[0].message
     assert indicator_values_import(user=officer, data=csv_bytes(*rows[:3])).created == 3
 
-    monkeypatch.setattr(indicator_values, "IMPORT_MAX_BYTES", 100)
+    settings.IMPORT_MAX_CSV_BYTES = 100
     with pytest.raises(CsvImportError) as excinfo:
         indicator_values_import(user=officer, data=csv_bytes(*rows))
     assert "larger than" in excinfo.value.errors[0].message
