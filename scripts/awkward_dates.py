@@ -2,10 +2,11 @@
 
     python scripts/awkward_dates.py
 
-A Saturday, 29 February (2028 next), 31 December and an English bank holiday: each the next
-one after the real today, so the set moves on with the calendar and never lies in the past.
-29 February and 31 December are also the last days of their months (and of a year), so a
-separate month-end run would test nothing more.
+A Saturday, the end of a 30-day month, 29 February (2028 next), 31 December and an English
+bank holiday: each the next one after the real today, so the set moves on with the calendar
+and never lies in the past. 29 February and 31 December are the ends of the short month and
+of the year; the 30th of April, June, September or November is the end of an ordinary month,
+whose "same day next month" does not exist in February.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ def next_leap_day(today: dt.date) -> dt.date:
         year += 1
 
 
+def next_thirty_day_month_end(today: dt.date) -> dt.date:
+    day = today + dt.timedelta(days=1)
+    while not (day.day == 30 and day.month in (4, 6, 9, 11)):
+        day += dt.timedelta(days=1)
+    return day
+
+
 def awkward_days(today: dt.date) -> dict[str, dt.date]:
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
     new_years_eve = dt.date(today.year, 12, 31)
@@ -39,6 +47,7 @@ def awkward_days(today: dt.date) -> dict[str, dt.date]:
     )
     return {
         "saturday": saturday,
+        "month-end": next_thirty_day_month_end(today),
         "leap-day": next_leap_day(today),
         "new-years-eve": new_years_eve,
         "bank-holiday": holiday,

@@ -57,9 +57,11 @@ def test_pressing_twice_while_it_renders_does_not_queue_a_second(lead):
     assert again == first and BoardPack.objects.count() == 1
 
 
-def test_meeting_date_far_from_the_month_is_refused(lead):
+@pytest.mark.parametrize("days", [-32, 63, 200], ids=lambda d: f"{d:+d} days")
+def test_meeting_date_far_from_the_month_is_refused(lead, days):
+    far = MONTH + dt.timedelta(days=days)
     with pytest.raises(ValidationError) as error:
-        services.boardpack_request(user=lead, month=MONTH, meeting_date=dt.date(2027, 6, 1))
+        services.boardpack_request(user=lead, month=MONTH, meeting_date=far)
     assert "meeting_date" in error.value.message_dict
 
 
