@@ -15,7 +15,14 @@ from django.test import Client  # noqa: E402
 from accounts import permissions  # noqa: E402
 from accounts.models import Role  # noqa: E402
 from medway_improve.middleware import SessionLifetimeMiddleware  # noqa: E402
-from tests.factories import TODAY, ActionFactory, UserFactory, load_demo  # noqa: E402
+from tests.factories import (  # noqa: E402
+    TODAY,
+    ActionFactory,
+    ComparatorFactory,
+    IndicatorFactory,
+    UserFactory,
+    load_demo,
+)
 from tests.smtp import ScriptedHandler, free_port  # noqa: E402
 
 
@@ -241,3 +248,16 @@ def media_root(settings, tmp_path_factory):
     of the test's own, never the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def vacancy(officer):
+    """An indicator an officer owns, with values imported or entered in the tests."""
+    return IndicatorFactory(
+        code="sw-vacancy-rate", name="Social worker vacancy rate", owner=officer
+    )
+
+
+@pytest.fixture
+def england():
+    return ComparatorFactory(name="England")

@@ -11,23 +11,11 @@ from django.db.models import F
 from imports import indicator_values
 from imports.indicator_values import CsvImportError, indicator_values_import
 from kpis.models import IndicatorValue
-from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory
+from tests.factories import IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "indicator,comparator,period_end,period_start,period,value,source,note\n"
-
-
-@pytest.fixture
-def vacancy(officer):
-    return IndicatorFactory(
-        code="sw-vacancy-rate", name="Social worker vacancy rate", owner=officer
-    )
-
-
-@pytest.fixture
-def england():
-    return ComparatorFactory(name="England")
 
 
 def csv_bytes(*rows: str, header: str = HEADER) -> bytes:

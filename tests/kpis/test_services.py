@@ -7,21 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import Role
 from kpis.models import IndicatorValue
 from kpis.services import indicator_value_save
-from tests.factories import ComparatorFactory, IndicatorFactory, IndicatorValueFactory, UserFactory
+from tests.factories import IndicatorValueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def vacancy(officer):
-    return IndicatorFactory(
-        code="sw-vacancy-rate", name="Social worker vacancy rate", owner=officer
-    )
-
-
-@pytest.fixture
-def england():
-    return ComparatorFactory(name="England")
 
 
 def test_form_entry_refuses_a_second_value_for_the_same_period(officer, vacancy, england):
