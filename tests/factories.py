@@ -27,6 +27,15 @@ from inspections.models import (
     Strength,
 )
 from kpis.models import Comparator, Direction, Frequency, Indicator, IndicatorValue, Unit
+from reminders.models import (
+    DueDateNotice,
+    Kind,
+    NoticedDueDateChange,
+    Reminder,
+    ReminderPreference,
+    ReminderRun,
+    ReminderSettings,
+)
 from risks.models import (
     Colour,
     ImpactLevel,
@@ -445,3 +454,75 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     pack = factory.SubFactory(BoardPackFactory, ready=True)
     recipient = factory.SubFactory(UserFactory)
     email = factory.LazyAttribute(lambda d: d.recipient.email)
+
+
+# --- Reminders (reminders) ----------------------------------------------------------------
+
+
+class ReminderSettingsFactory(factory.django.DjangoModelFactory):
+    """The one settings row (the migration made it; a transactional test may have flushed
+    it), with whatever fields are passed changed and the rest left as they are:
+    `ReminderSettingsFactory(send_time=dt.time(9, 30))`."""
+
+    class Meta:
+        model = ReminderSettings
+        django_get_or_create = ["id"]
+
+    id = ReminderSettings.SINGLETON_ID
+
+    @classmethod
+    def _get_or_create(cls, model_class, *args, **kwargs):
+        # get_or_create would ignore the fields passed when the row exists.
+        row, _ = cls._get_manager(model_class).update_or_create(
+            pk=kwargs.pop("id"), defaults=kwargs
+        )
+        return row
+
+
+class ReminderPreferenceFactory(factory.django.DjangoModelFactory):
+    """Someone's own choice: daily digests, not paused, unless told otherwise."""
+
+    class Meta:
+        model = ReminderPreference
+
+    user = factory.SubFactory(UserFactory, role=Role.OFFICER)
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """A daily digest for TODAY, waiting to be sent."""
+
+    class Meta:
+        model = Reminder
+
+    recipient = factory.SubFactory(UserFactory, role=Role.OFFICER)
+    date = TODAY
+    kind = Kind.DAILY_DIGEST
+
+
+class ReminderRunFactory(factory.django.DjangoModelFactory):
+    """A day whose reminders were planned (TODAY, then the days before it)."""
+
+    class Meta:
+        model = ReminderRun
+
+    date = factory.Sequence(lambda n: TODAY - dt.timedelta(days=n))
+
+
+class DueDateNoticeFactory(factory.django.DjangoModelFactory):
+    """A notice of a due-date change the lead officer made, to the accountable manager."""
+
+    class Meta:
+        model = DueDateNotice
+
+    change = factory.SubFactory(DueDateChangeFactory)
+    recipient = factory.LazyAttribute(lambda n: n.change.action.accountable)
+
+
+class NoticedDueDateChangeFactory(factory.django.DjangoModelFactory):
+    """A due-date change the reminders tick has dealt with, with its one notice."""
+
+    class Meta:
+        model = NoticedDueDateChange
+
+    change = factory.SubFactory(DueDateChangeFactory)
+    notices = 1

@@ -22,8 +22,8 @@ from accounts.models import Role
 from actions.models import Evidence
 from boardpacks.models import BoardPack
 from boardpacks.services import boardpack_request
-from reminders.models import DeliveryStatus, Reminder, ReminderRun, ReminderSettings
-from tests.factories import TODAY, ActionFactory, UserFactory
+from reminders.models import DeliveryStatus, Reminder, ReminderRun
+from tests.factories import TODAY, ActionFactory, ReminderSettingsFactory, UserFactory
 from tests.faults.servers import (
     CeleryWorker,
     Gunicorn,
@@ -198,10 +198,7 @@ def test_web_and_workers_on_separate_machines_share_only_database_redis_and_stor
     print(f"PASS: a pack rendered by worker 2 in {rendered_in:.1f} s downloads through web A")
 
     # A day's reminders go out once across both workers: two scheduler ticks at once.
-    ReminderSettings.objects.update_or_create(
-        pk=ReminderSettings.SINGLETON_ID,
-        defaults={"send_time": dt.time(0, 0), "working_days_only": False},
-    )
+    ReminderSettingsFactory(send_time=dt.time(0, 0), working_days_only=False)
     with celery.Celery(broker=stack["broker"].url) as app:
         for _tick in range(2):
             app.send_task("reminders.dispatch", queue="celery")

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from reminders.models import Reminder, ReminderPreference
-from tests.factories import TODAY, ActionFactory
+from reminders.models import Reminder
+from tests.factories import TODAY, ActionFactory, ReminderPreferenceFactory
 from tests.reminders.conftest import next_saturday
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_send_sends_once_however_often_it_is_run(officer, overdue):
 
 
 def test_paused_people_are_left_out(officer, overdue):
-    ReminderPreference.objects.create(user=officer, paused=True)
+    ReminderPreferenceFactory(user=officer, paused=True)
     assert "0 email(s)" in run("--dry-run", "--date", TODAY.isoformat())
 
 

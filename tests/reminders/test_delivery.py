@@ -12,7 +12,7 @@ from accounts.models import Role
 from actions.models import Status
 from reminders import delivery
 from reminders.models import DeliveryStatus, Kind, Reminder
-from tests.factories import TODAY, ActionFactory, UserFactory
+from tests.factories import TODAY, ActionFactory, ReminderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def overdue_action(officer):
 
 @pytest.fixture
 def reminder(officer, overdue_action):
-    return Reminder.objects.create(recipient=officer, date=TODAY, kind=Kind.DAILY_DIGEST)
+    return ReminderFactory(recipient=officer)
 
 
 def test_only_one_of_two_claimants_wins(reminder):
@@ -103,7 +103,7 @@ def test_escalation_and_summary_emails_name_the_lead_officer(officer, overdue_ac
     manager = overdue_action.accountable
     type(overdue_action).objects.filter(pk=overdue_action.pk).update(due_date=TODAY - 20 * DAY)
     for recipient, kind in [(manager, Kind.ESCALATION), (lead, Kind.LEAD_SUMMARY)]:
-        row = Reminder.objects.create(recipient=recipient, date=TODAY, kind=kind)
+        row = ReminderFactory(recipient=recipient, kind=kind)
         assert delivery.reminder_send(reminder_id=row.pk, token="t") == delivery.Outcome.SENT
     escalation, summary = mail.outbox
     assert escalation.subject == "Escalation: 1 action overdue by more than 14 days"
@@ -173,7 +173,7 @@ def test_of_eight_workers_racing_for_a_reminder_exactly_one_claims_it(officer):
 
     from django.db import connection
 
-    reminder = Reminder.objects.create(recipient=officer, date=TODAY, kind=Kind.DAILY_DIGEST)
+    reminder = ReminderFactory(recipient=officer)
     start = threading.Barrier(8)
     wins = []
 

@@ -8,8 +8,15 @@ from accounts.models import Role
 from actions.models import Action, Status
 from reminders import services
 from reminders.digests import reminders_for_day
-from reminders.models import Frequency, Kind, Reminder, ReminderPreference, ReminderSettings
-from tests.factories import TODAY, ActionFactory, PriorityFactory, UserFactory
+from reminders.models import Frequency, Kind, Reminder
+from tests.factories import (
+    TODAY,
+    ActionFactory,
+    PriorityFactory,
+    ReminderPreferenceFactory,
+    ReminderSettingsFactory,
+    UserFactory,
+)
 from tests.reminders.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -54,21 +61,21 @@ def test_people_with_nothing_due_get_nothing(officer, other_officer):
 
 def test_due_within_days_comes_from_the_settings(officer):
     due(10, owner=officer)
-    ReminderSettings.objects.filter(pk=1).update(due_within_days=14)
+    ReminderSettingsFactory(due_within_days=14)
     (digest,) = reminders_for_day(on=TODAY, kinds=[Kind.DAILY_DIGEST])
     assert digest.due_soon_heading == "Due in the next 14 days"
 
 
 def test_paused_person_gets_no_digest_until_the_day_they_are_back(officer):
     due(-2, owner=officer)
-    ReminderPreference.objects.create(user=officer, paused=True, back_on=TODAY + 2 * DAY)
+    ReminderPreferenceFactory(user=officer, paused=True, back_on=TODAY + 2 * DAY)
     assert reminders_for_day(on=TODAY, kinds=[Kind.DAILY_DIGEST]) == []
     assert reminders_for_day(on=TODAY + 2 * DAY, kinds=[Kind.DAILY_DIGEST]) != []
 
 
 def test_weekly_digest_is_keyed_to_monday(officer):
     due(-2, owner=officer)
-    ReminderPreference.objects.create(user=officer, frequency=Frequency.WEEKLY)
+    ReminderPreferenceFactory(user=officer, frequency=Frequency.WEEKLY)
     wednesday = MONDAY + 2 * DAY
     (digest,) = reminders_for_day(on=wednesday, kinds=[Kind.WEEKLY_DIGEST])
     assert digest.kind == Kind.WEEKLY_DIGEST
@@ -92,8 +99,8 @@ def test_escalation_goes_to_accountable_manager_after_more_than_m_days(officer):
 def test_escalation_still_runs_when_the_owner_has_paused(officer):
     manager = UserFactory(role=Role.OFFICER)
     due(-20, owner=officer, accountable=manager)
-    ReminderPreference.objects.create(user=officer, paused=True)
-    ReminderPreference.objects.create(user=manager, paused=True)
+    ReminderPreferenceFactory(user=officer, paused=True)
+    ReminderPreferenceFactory(user=manager, paused=True)
 
     digests = reminders_for_day(on=TODAY)
 
@@ -103,7 +110,7 @@ def test_escalation_still_runs_when_the_owner_has_paused(officer):
 
 def test_escalation_can_be_switched_off(officer):
     due(-20, owner=officer)
-    ReminderSettings.objects.filter(pk=1).update(escalation_enabled=False)
+    ReminderSettingsFactory(escalation_enabled=False)
     assert by_kind(reminders_for_day(on=TODAY), Kind.ESCALATION) == {}
 
 
@@ -123,7 +130,7 @@ def test_weekly_summary_goes_to_improvement_leads_only(officer, lead, administra
 def test_weekly_summary_goes_even_when_nothing_is_overdue_and_can_be_switched_off(lead):
     (summary,) = reminders_for_day(on=TODAY)
     assert summary.kind == Kind.LEAD_SUMMARY and summary.overdue == []
-    ReminderSettings.objects.filter(pk=1).update(weekly_lead_summary=False)
+    ReminderSettingsFactory(weekly_lead_summary=False)
     assert reminders_for_day(on=TODAY) == []
 
 

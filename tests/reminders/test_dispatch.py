@@ -11,18 +11,18 @@ import redis
 from django.utils import timezone
 
 from accounts.models import Role
-from actions.models import DueDateChange
 from reminders import services
 from reminders.digests import reminder_digest
-from reminders.models import (
-    DeliveryStatus,
-    DueDateNotice,
-    Kind,
-    NoticedDueDateChange,
-    Reminder,
-    ReminderSettings,
+from reminders.models import DeliveryStatus, DueDateNotice, NoticedDueDateChange, Reminder
+from tests.factories import (
+    TODAY,
+    ActionFactory,
+    DueDateChangeFactory,
+    ReminderFactory,
+    ReminderRunFactory,
+    ReminderSettingsFactory,
+    UserFactory,
 )
-from tests.factories import TODAY, ActionFactory, UserFactory
 from tests.reminders.conftest import (
     MONDAY,
     broker_at,
@@ -82,7 +82,7 @@ def test_first_tick_after_the_send_time_plans_and_queues_one_task_each(
 
 
 def test_the_send_time_is_editable(overdue, queue_name):
-    ReminderSettings.objects.filter(pk=1).update(send_time=dt.time(9, 30))
+    ReminderSettingsFactory(send_time=dt.time(9, 30))
     assert services.reminders_dispatch(now=at(MONDAY, 9, 25)).planned is None
     assert services.reminders_dispatch(now=at(MONDAY, 9, 30)).planned == 1
 
@@ -102,7 +102,7 @@ def test_working_days_only_skips_weekends_and_bank_holidays(overdue, queue_name,
 
 
 def test_with_working_days_only_off_it_sends_at_weekends(overdue, queue_name):
-    ReminderSettings.objects.filter(pk=1).update(working_days_only=False)
+    ReminderSettingsFactory(working_days_only=False)
     assert services.reminders_dispatch(now=at(next_saturday(TODAY), 8)).planned == 1
 
 
@@ -121,30 +121,17 @@ def test_a_day_the_scheduler_missed_is_covered_by_the_next(officer, queue_name):
 
 def test_lost_tasks_and_dead_claims_are_queued_again(officer, overdue, queue_name, settings):
     now = at(MONDAY, 10)
-    lost = Reminder.objects.create(
-        recipient=officer,
+    lost = ReminderFactory(recipient=officer, date=MONDAY, enqueued_at=now - dt.timedelta(hours=2))
+    dead = ReminderFactory(
         date=MONDAY,
-        kind=Kind.DAILY_DIGEST,
-        enqueued_at=now - dt.timedelta(hours=2),
-    )
-    dead = Reminder.objects.create(
-        recipient=UserFactory(),
-        date=MONDAY,
-        kind=Kind.DAILY_DIGEST,
         status=DeliveryStatus.SENDING,
         claimed_at=now - dt.timedelta(seconds=settings.REMINDERS_CLAIM_LEASE_SECONDS + 1),
     )
-    busy = Reminder.objects.create(
-        recipient=UserFactory(),
-        date=MONDAY,
-        kind=Kind.DAILY_DIGEST,
-        status=DeliveryStatus.SENDING,
-        claimed_at=now - dt.timedelta(seconds=5),
+    busy = ReminderFactory(
+        date=MONDAY, status=DeliveryStatus.SENDING, claimed_at=now - dt.timedelta(seconds=5)
     )
-    Reminder.objects.create(
-        recipient=UserFactory(), date=MONDAY - DAY, kind=Kind.DAILY_DIGEST
-    )  # yesterday's: stale, left alone
-    services.ReminderRun.objects.create(date=MONDAY)
+    ReminderFactory(date=MONDAY - DAY)  # yesterday's: stale, left alone
+    ReminderRunFactory(date=MONDAY)
 
     services.reminders_dispatch(now=now)
 
@@ -180,24 +167,13 @@ def test_due_date_change_records_notices_for_the_other_people(as_user, officer, 
     assert timezone.now() - notice.created_at < dt.timedelta(minutes=1)
 
 
-def change_due_date(action, *, by, days: int = 10, **fields) -> DueDateChange:
-    return DueDateChange.objects.create(
-        action=action,
-        old_date=action.due_date,
-        new_date=action.due_date + days * DAY,
-        reason="Partner delay",
-        changed_by=by,
-        **fields,
-    )
-
-
 def test_the_tick_records_and_queues_notices_for_a_new_due_date_change(
     officer, queue_name, settings
 ):
     manager = UserFactory(role=Role.OFFICER)
     action = ActionFactory(owner=officer, accountable=manager)
-    ReminderSettings.objects.update_or_create(pk=1, defaults={"send_time": dt.time(23, 59)})
-    change = change_due_date(action, by=manager)
+    ReminderSettingsFactory(send_time=dt.time(23, 59))
+    change = DueDateChangeFactory(action=action, changed_by=manager)
 
     report = services.reminders_dispatch()
 
@@ -211,7 +187,7 @@ def test_the_tick_records_and_queues_notices_for_a_new_due_date_change(
 def test_each_due_date_change_is_noticed_once_whatever_the_ticks(officer):
     manager = UserFactory(role=Role.OFFICER)
     action = ActionFactory(owner=officer, accountable=manager)
-    change_due_date(action, by=UserFactory(role=Role.IMPROVEMENT_LEAD))
+    DueDateChangeFactory(action=action, changed_by=UserFactory(role=Role.IMPROVEMENT_LEAD))
 
     assert services.due_date_notices_plan() == 2
     assert services.due_date_notices_plan() == 0
@@ -222,7 +198,7 @@ def test_each_due_date_change_is_noticed_once_whatever_the_ticks(officer):
 
 def test_a_change_nobody_else_needs_to_hear_about_is_marked_and_left(officer):
     action = ActionFactory(owner=officer, accountable=officer)
-    change = change_due_date(action, by=officer)
+    change = DueDateChangeFactory(action=action, changed_by=officer)
 
     assert services.due_date_notices_plan() == 0
     assert NoticedDueDateChange.objects.get().change == change
@@ -230,12 +206,14 @@ def test_a_change_nobody_else_needs_to_hear_about_is_marked_and_left(officer):
 
 
 def test_with_notices_switched_off_a_change_is_marked_and_never_told(officer):
-    ReminderSettings.objects.update_or_create(pk=1, defaults={"notify_due_date_changes": False})
+    ReminderSettingsFactory(notify_due_date_changes=False)
     manager = UserFactory(role=Role.OFFICER)
-    change_due_date(ActionFactory(owner=officer, accountable=manager), by=officer)
+    DueDateChangeFactory(
+        action=ActionFactory(owner=officer, accountable=manager), changed_by=officer
+    )
 
     assert services.due_date_notices_plan() == 0
-    ReminderSettings.objects.filter(pk=1).update(notify_due_date_changes=True)
+    ReminderSettingsFactory(notify_due_date_changes=True)
     assert services.due_date_notices_plan() == 0  # switching them back on is not retroactive
     assert NoticedDueDateChange.objects.count() == 1
     assert not DueDateNotice.objects.exists()
@@ -243,9 +221,9 @@ def test_with_notices_switched_off_a_change_is_marked_and_never_told(officer):
 
 def test_a_due_date_change_older_than_a_week_is_not_news(officer):
     manager = UserFactory(role=Role.OFFICER)
-    change_due_date(
-        ActionFactory(owner=officer, accountable=manager),
-        by=officer,
+    DueDateChangeFactory(
+        action=ActionFactory(owner=officer, accountable=manager),
+        changed_by=officer,
         changed_at=timezone.now() - services.NOTICE_WINDOW - dt.timedelta(minutes=1),
     )
     assert services.due_date_notices_plan() == 0

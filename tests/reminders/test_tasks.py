@@ -19,15 +19,14 @@ from django.utils import timezone
 
 from accounts.models import Role
 from reminders import tasks
-from reminders.models import (
-    DeliveryStatus,
-    DueDateNotice,
-    Kind,
-    Reminder,
-    ReminderRun,
-    ReminderSettings,
+from reminders.models import DeliveryStatus, DueDateNotice, Reminder
+from tests.factories import (
+    ActionFactory,
+    ReminderFactory,
+    ReminderRunFactory,
+    ReminderSettingsFactory,
+    UserFactory,
 )
-from tests.factories import ActionFactory, UserFactory
 from tests.reminders.conftest import broker_at, wait_until, worker_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -45,7 +44,7 @@ def overdue_reminder(owner=None) -> Reminder:
         baseline_due_date=today - 3 * DAY,
         due_date=today - 3 * DAY,
     )
-    return Reminder.objects.create(recipient=owner, date=today, kind=Kind.DAILY_DIGEST)
+    return ReminderFactory(recipient=owner, date=today)
 
 
 def send(reminder: Reminder, queue: str, **options):
@@ -152,9 +151,7 @@ def test_after_the_last_retry_the_reminder_is_marked_failed(smtp):
 
 
 def test_the_tick_fans_out_one_email_per_person_and_kind_once(smtp, celery_worker, queue_name):
-    ReminderSettings.objects.update_or_create(
-        pk=1, defaults={"send_time": dt.time(0, 0), "working_days_only": False}
-    )
+    ReminderSettingsFactory(send_time=dt.time(0, 0), working_days_only=False)
     manager = UserFactory(role=Role.OFFICER)
     owners = [UserFactory(role=Role.OFFICER) for _ in range(3)]
     today = timezone.localdate()
@@ -184,7 +181,7 @@ def test_redis_down_the_save_still_succeeds_promptly_and_the_work_follows(
 ):
     manager = UserFactory(role=Role.OFFICER)
     action = ActionFactory(owner=officer, accountable=manager)
-    ReminderRun.objects.create(date=timezone.localdate())  # today's digests are not the point
+    ReminderRunFactory(date=timezone.localdate())  # today's digests are not the point
     prefix = f"a{action.pk}-"
     new_due = action.due_date + 14 * DAY
     form = {
