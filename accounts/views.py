@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import credentials, mfa, permissions
 from accounts.forms import OneTimeCodeForm, PasswordChangeForm, ReplaceDeviceForm
 from core.http import safe_next
+from core.types import AuthenticatedHttpRequest
 
 
 @require_GET
-def mfa_settings(request: HttpRequest) -> TemplateResponse:
+def mfa_settings(request: AuthenticatedHttpRequest) -> TemplateResponse:
     device = mfa.confirmed_device(request.user)
     return TemplateResponse(
         request,
@@ -35,7 +36,7 @@ def mfa_settings(request: HttpRequest) -> TemplateResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if mfa.confirmed_device(request.user) is not None:
         return mfa_replace(request)
     device = mfa.device_for_setup(user=request.user)
@@ -62,10 +63,10 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def mfa_replace(request: HttpRequest) -> HttpResponse:
+def mfa_replace(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set-up for someone who already has a device: only from a session verified with it,
     and with a code from it as well as from the new app."""
-    if not request.user.is_verified():  # type: ignore[union-attr]  # OTPMiddleware adds it
+    if not request.user.is_verified():  # type: ignore[attr-defined]  # OTPMiddleware adds it
         verify = resolve_url("accounts:mfa_verify")
         return redirect(f"{verify}?{urlencode({'next': resolve_url('accounts:mfa_setup')})}")
     device = mfa.device_for_setup(user=request.user)
@@ -99,7 +100,7 @@ def mfa_replace(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if mfa.confirmed_device(request.user) is None:
         return redirect("accounts:mfa_setup")
     form = OneTimeCodeForm(request.POST or None)
@@ -117,7 +118,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def mfa_disable(request: HttpRequest) -> HttpResponse:
+def mfa_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
     if permissions.mfa_required(request.user):
         raise PermissionDenied("Two-factor authentication is required for your role.")
     form = OneTimeCodeForm(request.POST)
@@ -138,7 +139,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         credentials.user_password_change(

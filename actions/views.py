@@ -49,14 +49,14 @@ from core.forms import add_service_errors
 from core.http import safe_next
 from core.panels import panels_for
 from core.storage import file_download
-from core.types import HtmxHttpRequest
+from core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from inspections.models import AreaForImprovement
 
 PAGE_SIZE = 50
 
 
 @require_GET
-def action_list(request: HttpRequest, mine: bool = False) -> TemplateResponse:
+def action_list(request: AuthenticatedHttpRequest, mine: bool = False) -> TemplateResponse:
     form = ActionFilterForm(request.GET or None)
     today = timezone.localdate()
     actions = Action.objects.for_list().with_rag(on=today)
@@ -85,7 +85,7 @@ def action_list(request: HttpRequest, mine: bool = False) -> TemplateResponse:
 
 
 @require_GET
-def action_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     action = get_object_or_404(
         Action.objects.for_list().prefetch_related("areas__inspection"), pk=pk
     )
@@ -152,7 +152,7 @@ def action_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a document as evidence (a plain multipart form: no JavaScript needed)."""
     action = action_for_edit(user=request.user, pk=pk)
     form = EvidenceDocumentForm.for_action(action, data=request.POST, files=request.FILES)
@@ -179,7 +179,9 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_GET
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
+def evidence_download(
+    request: AuthenticatedHttpRequest, pk: int, evidence_pk: int
+) -> HttpResponseBase:
     """A document given as evidence, only to signed-in people with a role (never from
     /media), and only under the action it belongs to."""
     if not permissions.can_view(request.user):
@@ -252,7 +254,7 @@ def _back_to(area: AreaForImprovement | None, action: Action):
 
 
 @require_http_methods(["GET", "POST"])
-def action_create_view(request: HttpRequest) -> HttpResponse:
+def action_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A lead adds one action; from an area's page the area comes chosen."""
     _require_plan_manager(request)
     area = _area_from_query(request)
@@ -278,7 +280,7 @@ SEVERAL_MAX_ROWS = 10
 
 
 @require_http_methods(["GET", "POST"])
-def action_create_several_view(request: HttpRequest) -> HttpResponse:
+def action_create_several_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A lead adds a few actions for one area at once. "Add another action" posts the form
     back with one more row (no JavaScript needed)."""
     _require_plan_manager(request)
@@ -386,7 +388,7 @@ def _several_errors(form, rows) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-def action_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A lead edits what an action is and who answers for it."""
     _require_plan_manager(request)
     action = get_object_or_404(Action.objects.for_list(), pk=pk)
@@ -417,7 +419,7 @@ def action_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def action_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A lead cancels an action, with a reason. It is kept, with its history."""
     _require_plan_manager(request)
     action = get_object_or_404(Action.objects.for_list(), pk=pk)
@@ -453,7 +455,7 @@ def action_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def priority_list(request: HttpRequest) -> TemplateResponse:
+def priority_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     """The plan's priorities in order, with how many actions each has; leads change them."""
     _require_plan_manager(request)
     priorities = Priority.objects.annotate(
@@ -467,7 +469,7 @@ def is_open_q(prefix: str):
 
 
 @require_http_methods(["GET", "POST"])
-def priority_create_view(request: HttpRequest) -> HttpResponse:
+def priority_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_plan_manager(request)
     form = PriorityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -487,7 +489,7 @@ def priority_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def priority_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_update_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_plan_manager(request)
     priority = get_object_or_404(Priority, pk=pk)
     form = PriorityForm(
@@ -511,7 +513,7 @@ def priority_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def priority_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_plan_manager(request)
     get_object_or_404(Priority, pk=pk)
     moved, other = priority_move(user=request.user, pk=pk, up=request.POST.get("direction") == "up")
@@ -525,7 +527,7 @@ def priority_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def priority_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_retire_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Retire a priority (after a confirmation page), or bring a retired one back."""
     _require_plan_manager(request)
     priority = get_object_or_404(Priority, pk=pk)
@@ -548,7 +550,7 @@ def priority_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def priority_renumber_view(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_renumber_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """New references for a priority's actions, proposed as <priority>.1, .2 … in order."""
     _require_plan_manager(request)
     priority = get_object_or_404(Priority, pk=pk)

@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
@@ -7,10 +7,11 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from audit import export
 from audit.forms import HistoryExportForm
+from core.types import AuthenticatedHttpRequest
 
 
 @require_GET
-def history_export(request: HttpRequest) -> HttpResponseBase:
+def history_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """A form for a date range; with a valid range, the audit trail as a CSV download."""
     if not permissions.can_export_history(request.user):
         raise PermissionDenied("Only improvement leads and administrators can export the history.")

@@ -30,7 +30,7 @@ from board.models import AgendaItem, Challenge, ChallengeMessage, Decision, Meet
 from core.forms import add_service_errors
 from core.http import safe_next
 from core.storage import file_download
-from core.types import HtmxHttpRequest
+from core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 PAGE_SIZE = 50
 
@@ -44,7 +44,7 @@ def _require(allowed: bool, message: str = "") -> None:
 
 
 @require_GET
-def meeting_list(request: HttpRequest) -> TemplateResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     today = timezone.localdate()
     counted = Meeting.objects.annotate(
         item_count=Count("agenda_items", distinct=True),
@@ -66,7 +66,7 @@ def meeting_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     meeting = get_object_or_404(
         Meeting.objects.prefetch_related(
             "attendance__person",
@@ -94,13 +94,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     return _meeting_form(request, Meeting())
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     return _meeting_form(request, get_object_or_404(Meeting, pk=pk))
 
@@ -138,7 +138,7 @@ def _meeting_form(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 @require_GET
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponseBase:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The minutes document, only for signed-in people with a role (never from /media)."""
     meeting = get_object_or_404(Meeting, pk=pk)
     if not meeting.minutes_file:
@@ -150,14 +150,14 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "POST"])
-def agenda_item_create(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def agenda_item_create(request: AuthenticatedHttpRequest, meeting_pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     meeting = get_object_or_404(Meeting, pk=meeting_pk)
     return _agenda_item_form(request, AgendaItem(meeting=meeting))
 
 
 @require_http_methods(["GET", "POST"])
-def agenda_item_update(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     return _agenda_item_form(
         request, get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=pk)
@@ -190,7 +190,7 @@ def _agenda_item_form(request: HttpRequest, item: AgendaItem) -> HttpResponse:
 
 
 @require_POST
-def agenda_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     meeting = services.agenda_item_delete(user=request.user, pk=pk)
     messages.success(request, "Agenda item removed.")
@@ -198,14 +198,14 @@ def agenda_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def decision_create(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def decision_create(request: AuthenticatedHttpRequest, meeting_pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     meeting = get_object_or_404(Meeting, pk=meeting_pk)
     return _decision_form(request, Decision(meeting=meeting))
 
 
 @require_http_methods(["GET", "POST"])
-def decision_update(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     decision = get_object_or_404(Decision.objects.select_related("meeting", "action"), pk=pk)
     return _decision_form(request, decision)
@@ -232,7 +232,7 @@ def _decision_form(request: HttpRequest, decision: Decision) -> HttpResponse:
 
 
 @require_POST
-def decision_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_meetings(request.user), "Only leads record meetings.")
     decision = get_object_or_404(Decision.objects.select_related("meeting"), pk=pk)
     try:
@@ -245,7 +245,7 @@ def decision_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def decision_make_action(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_make_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A lead turns a decision into an action in the plan: one form, prefilled."""
     _require(permissions.can_manage_plan(request.user), "Only leads add actions to the plan.")
     decision = get_object_or_404(
@@ -290,7 +290,7 @@ SHOW: dict[str, tuple[str, list[str]]] = {
 
 
 @require_GET
-def challenge_list(request: HttpRequest) -> TemplateResponse:
+def challenge_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     show = request.GET.get("show", "open")
     if show not in SHOW:
         show = "open"
@@ -412,7 +412,7 @@ def _card_context(request: HttpRequest, challenge: Challenge, **extra) -> dict:
 
 
 @require_GET
-def challenge_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def challenge_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     challenge = _challenge_with_thread(pk)
     context = _card_context(request, challenge, next=challenge.get_absolute_url())
     if permissions.can_reassign_challenge(request.user) and not challenge.is_closed:
@@ -491,7 +491,7 @@ def challenge_press(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def challenge_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def challenge_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_reassign_challenge(request.user), "Only leads pass challenges on.")
     form = ChallengeReassignForm(request.POST, prefix=f"r{pk}")
     if form.is_valid():
@@ -510,7 +510,7 @@ def challenge_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def challenge_pack(request: HttpRequest) -> TemplateResponse:
+def challenge_pack(request: AuthenticatedHttpRequest) -> TemplateResponse:
     """The challenges section of the next board pack, print-friendly: from the last
     meeting to today unless dates are given."""
     today = timezone.localdate()

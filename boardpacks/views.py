@@ -15,7 +15,7 @@ from boardpacks import rendering, services
 from boardpacks.forms import BoardPackRequestForm
 from boardpacks.models import BoardPack, Delivery
 from core.storage import file_download
-from core.types import HtmxHttpRequest
+from core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 
 def _request_form(data=None) -> BoardPackRequestForm:
@@ -33,7 +33,7 @@ def _check_view(request: HttpRequest) -> None:
 
 
 @require_GET
-def boardpack_list(request: HttpRequest) -> TemplateResponse:
+def boardpack_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     _check_view(request)
     can_generate = permissions.can_generate_board_pack(request.user)
     return TemplateResponse(
@@ -48,7 +48,7 @@ def boardpack_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_http_methods(["POST"])
-def boardpack_create(request: HttpRequest) -> HttpResponse:
+def boardpack_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_generate_board_pack(request.user):
         raise PermissionDenied("Only improvement leads can generate board packs.")
     form = _request_form(request.POST)
@@ -99,7 +99,7 @@ def boardpack_detail(request: HtmxHttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_http_methods(["POST"])
-def boardpack_send(request: HttpRequest, pk: int) -> HttpResponse:
+def boardpack_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pack = get_object_or_404(BoardPack, pk=pk)
     try:
         deliveries = services.boardpack_send(pack_id=pack.pk, user=request.user)
@@ -118,7 +118,7 @@ def boardpack_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def boardpack_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def boardpack_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(BoardPack, pk=pk)
     try:
         pack = services.boardpack_retry(user=request.user, pk=pk)
@@ -130,7 +130,7 @@ def boardpack_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def boardpack_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def boardpack_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The HTML version, rendered from the pack's frozen data: what the board saw."""
     _check_view(request)
     pack = get_object_or_404(BoardPack, pk=pk)
@@ -150,7 +150,7 @@ def boardpack_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_GET
-def boardpack_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def boardpack_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The PDF, only to signed-in people allowed to see packs (never a public media URL)."""
     _check_view(request)
     pack = get_object_or_404(BoardPack, pk=pk)

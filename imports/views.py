@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import permissions
 from actions.forms import ActionFilterForm
 from actions.models import Action
+from core.types import AuthenticatedHttpRequest
 from imports import indicator_values, services
 from imports.action_plan import (
     EXPORT_FORMATS,
@@ -64,7 +65,7 @@ def importers_only(view):
 
 @require_GET
 @importers_only
-def import_start(request: HttpRequest) -> TemplateResponse:
+def import_start(request: AuthenticatedHttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "imports/import_start.html", {})
 
 
@@ -73,7 +74,7 @@ def import_start(request: HttpRequest) -> TemplateResponse:
 
 @require_http_methods(["GET", "POST"])
 @importers_only
-def ofsted_upload(request: HttpRequest) -> HttpResponse:
+def ofsted_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = (
         OfstedUploadForm(request.POST, request.FILES)
         if request.method == "POST"
@@ -94,7 +95,7 @@ def ofsted_upload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @importers_only
-def ofsted_batch(request: HttpRequest, batch) -> HttpResponse:
+def ofsted_batch(request: AuthenticatedHttpRequest, batch) -> HttpResponse:
     """The drafts read from several documents uploaded together, earliest visit first."""
     drafts = services.ofsted_batch_for(user=request.user, batch=str(batch))
     if not drafts:
@@ -106,7 +107,7 @@ def ofsted_batch(request: HttpRequest, batch) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @importers_only
-def ofsted_review(request: HttpRequest, pk) -> HttpResponse:
+def ofsted_review(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     pending = services.pending_upload_for(user=request.user, pk=pk, kind=PendingUpload.Kind.OFSTED)
     review = OfstedReview(pending.details, data=request.POST if request.method == "POST" else None)
     batch = pending.details.get("batch")
@@ -140,7 +141,7 @@ def ofsted_review(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @importers_only
-def upload_cancel(request: HttpRequest, pk) -> HttpResponse:
+def upload_cancel(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     filename = services.pending_upload_discard(user=request.user, pk=pk)
     if filename:
         messages.success(request, f"Cancelled. Nothing from {filename} was saved.")
@@ -152,7 +153,7 @@ def upload_cancel(request: HttpRequest, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @importers_only
-def action_plan_upload(request: HttpRequest) -> HttpResponse:
+def action_plan_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = (
         SpreadsheetUploadForm(request.POST, request.FILES)
         if request.method == "POST"
@@ -183,7 +184,7 @@ def action_plan_upload(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @importers_only
-def action_plan_columns(request: HttpRequest, pk) -> HttpResponse:
+def action_plan_columns(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     pending = services.pending_upload_for(
         user=request.user, pk=pk, kind=PendingUpload.Kind.ACTION_PLAN
     )
@@ -244,7 +245,7 @@ def action_plan_columns(request: HttpRequest, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @importers_only
-def action_plan_preview(request: HttpRequest, pk) -> HttpResponse:
+def action_plan_preview(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     pending = services.pending_upload_for(
         user=request.user, pk=pk, kind=PendingUpload.Kind.ACTION_PLAN
     )
@@ -312,7 +313,7 @@ def action_plan_preview(request: HttpRequest, pk) -> HttpResponse:
 
 
 @require_GET
-def action_export(request: HttpRequest) -> HttpResponse:
+def action_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The action list with the filters in the query string, as .csv or .xlsx
     (?format=csv|xlsx), in the columns the import reads."""
     if not permissions.can_export_actions(request.user):
@@ -336,7 +337,7 @@ def action_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_import(request: HttpRequest) -> HttpResponse:
+def indicator_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a CSV of values. All rows are saved, or none and a list of what to fix."""
     if not permissions.can_import_indicator_values(request.user):
         raise PermissionDenied("Only officers and improvement leads can import values.")
@@ -378,7 +379,7 @@ def indicator_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def indicator_import_template(request: HttpRequest) -> HttpResponse:
+def indicator_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A CSV with the right columns and one example row per indicator."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'

@@ -14,7 +14,7 @@ from audit.selectors import history_for
 from core.forms import add_service_errors
 from core.panels import panels_for
 from core.storage import file_download
-from core.types import HtmxHttpRequest
+from core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from inspections import services
 from inspections.forms import ROW_LISTS, InspectionForm, row_formset
 from inspections.models import AreaForImprovement, Inspection, LocalAuthority
@@ -22,7 +22,7 @@ from inspections.selectors import golden_thread
 
 
 @require_GET
-def inspection_list(request: HttpRequest) -> TemplateResponse:
+def inspection_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     inspections = Inspection.objects.newest_first().prefetch_related("judgements__area")
     return TemplateResponse(
         request,
@@ -34,7 +34,7 @@ def inspection_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_GET
-def inspection_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     inspection = get_object_or_404(
         Inspection.objects.select_related("local_authority").prefetch_related(
             "judgements__area",
@@ -58,7 +58,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_GET
-def area_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def area_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     """The golden thread: where an area for improvement came from, what the plan does about
     it, what later visits found, and where it went next."""
     area = get_object_or_404(
@@ -71,7 +71,7 @@ def area_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_GET
-def inspection_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+def inspection_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The Ofsted document, served only to signed-in people with a role (never from /media)."""
     inspection = get_object_or_404(Inspection, pk=pk)
     if not inspection.source_document:
@@ -93,7 +93,7 @@ def _require_lead(request: HttpRequest) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def inspection_create(request: HttpRequest) -> HttpResponse:
+def inspection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_lead(request)
     only = LocalAuthority.objects.order_by("pk")[:2]
     initial = {"local_authority": only[0].pk} if len(only) == 1 else {}
@@ -110,7 +110,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def inspection_update(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_lead(request)
     inspection = get_object_or_404(Inspection, pk=pk)
     form = InspectionForm(request.POST or None, initial=InspectionForm.initial_for(inspection))
@@ -180,7 +180,7 @@ def inspection_rows_update(request: HtmxHttpRequest, pk: int, section: str) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Remove a mistaken inspection with everything under it, after the lead confirms."""
     _require_lead(request)
     inspection = get_object_or_404(Inspection, pk=pk)

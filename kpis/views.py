@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from accounts import permissions
 from actions.models import Rag
 from core.forms import add_service_errors
 from core.panels import panels_for
+from core.types import AuthenticatedHttpRequest
 from kpis import charts, services
 from kpis.forms import IndicatorForm, IndicatorValueForm
 from kpis.models import RAG_RULE, Comparator, Indicator, IndicatorValue
@@ -19,7 +20,7 @@ from kpis.services import indicator_for_entry
 
 
 @require_GET
-def indicator_list(request: HttpRequest) -> TemplateResponse:
+def indicator_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     """The scorecard: every indicator's latest value, target, RAG, trend and comparators."""
     items = scorecard_data()
     for item in items:
@@ -41,7 +42,7 @@ def indicator_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_GET
-def indicator_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     indicator = get_object_or_404(Indicator.objects.for_scorecard(), pk=pk)
     item = indicator_data(indicator)
     values = indicator.values.select_related("comparator").order_by(
@@ -62,7 +63,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_create(request: HttpRequest) -> HttpResponse:
+def indicator_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_manage_indicators(request.user):
         raise PermissionDenied("Only improvement leads can set up indicators.")
     form = IndicatorForm(request.POST or None)
@@ -81,7 +82,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_update(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_manage_indicators(request.user):
         raise PermissionDenied("Only improvement leads can change indicators.")
     indicator = get_object_or_404(Indicator, pk=pk)
@@ -104,14 +105,16 @@ def indicator_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_value_create(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_value_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = indicator_for_entry(user=request.user, pk=pk)
     form = IndicatorValueForm(request.POST or None, indicator=indicator)
     return _value_form(request, indicator, form, value=None)
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_value_update(request: HttpRequest, pk: int, value_pk: int) -> HttpResponse:
+def indicator_value_update(
+    request: AuthenticatedHttpRequest, pk: int, value_pk: int
+) -> HttpResponse:
     indicator = indicator_for_entry(user=request.user, pk=pk)
     value = get_object_or_404(IndicatorValue, pk=value_pk, indicator=indicator)
     form = IndicatorValueForm.for_value(value, data=request.POST or None)
@@ -147,7 +150,9 @@ def _value_form(request, indicator, form, value) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_value_delete(request: HttpRequest, pk: int, value_pk: int) -> HttpResponse:
+def indicator_value_delete(
+    request: AuthenticatedHttpRequest, pk: int, value_pk: int
+) -> HttpResponse:
     indicator = indicator_for_entry(user=request.user, pk=pk)
     value = get_object_or_404(
         IndicatorValue.objects.select_related("comparator"), pk=value_pk, indicator=indicator

@@ -2,13 +2,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from core.types import AuthenticatedHttpRequest
 from reminders import delivery, services
 from reminders.digests import settings_for_reading
 from reminders.forms import ReminderPreferenceForm, ReminderSettingsForm
@@ -16,11 +17,11 @@ from reminders.models import DeliveryStatus, Reminder, ReminderPreference
 
 
 @require_http_methods(["GET", "POST"])
-def preference_edit(request: HttpRequest) -> HttpResponse:
+def preference_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each person's own reminders: how often, and a pause while on leave."""
     if not permissions.can_set_own_reminders(request.user):
         raise PermissionDenied
-    current = ReminderPreference.objects.filter(user=request.user).first()  # type: ignore[misc]  # signed in: the check above
+    current = ReminderPreference.objects.filter(user=request.user).first()
     form = ReminderPreferenceForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.reminder_preference_update(user=request.user, **form.cleaned_data)
@@ -39,7 +40,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def settings_edit(request: HttpRequest) -> HttpResponse:
+def settings_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The settings for everyone, and what has been sent lately. Leads and administrators."""
     if not permissions.can_manage_reminders(request.user):
         raise PermissionDenied("Only improvement leads and administrators change reminders.")

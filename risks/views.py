@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import permissions
 from core.forms import add_service_errors
 from core.panels import panels_for
+from core.types import AuthenticatedHttpRequest
 from risks import services
 from risks.forms import RiskFilterForm, RiskForm
 from risks.models import LikelihoodLevel, MatrixCell, Risk, RiskMatrix, RiskStatus
@@ -20,7 +21,7 @@ PAGE_SIZE = 50
 
 
 @require_GET
-def risk_list(request: HttpRequest) -> TemplateResponse:
+def risk_list(request: AuthenticatedHttpRequest) -> TemplateResponse:
     """The register, worst first, with filters in the URL."""
     form = RiskFilterForm(request.GET or None)
     today = timezone.localdate()
@@ -69,7 +70,7 @@ def risk_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_GET
-def risk_heat_map(request: HttpRequest) -> TemplateResponse:
+def risk_heat_map(request: AuthenticatedHttpRequest) -> TemplateResponse:
     return TemplateResponse(
         request,
         "risks/risk_heat_map.html",
@@ -78,7 +79,7 @@ def risk_heat_map(request: HttpRequest) -> TemplateResponse:
 
 
 @require_GET
-def risk_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+def risk_detail(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
     risk = get_object_or_404(Risk.objects.for_register(), pk=pk)
     ratings = risk.ratings.select_related(
         "likelihood__matrix", "impact", "target_likelihood", "target_impact", "recorded_by"
@@ -97,7 +98,7 @@ def risk_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def risk_create(request: HttpRequest) -> HttpResponse:
+def risk_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_manage_risks(request.user):
         raise PermissionDenied("Only improvement leads can add risks.")
     form = RiskForm(request.POST or None, can_manage=True)
@@ -118,7 +119,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     risk = services.risk_for_edit(user=request.user, pk=pk)
     can_manage = permissions.can_manage_risks(request.user)
     form = RiskForm(request.POST or None, instance=risk, can_manage=can_manage)
@@ -139,7 +140,7 @@ def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def matrix_detail(request: HttpRequest) -> TemplateResponse:
+def matrix_detail(request: AuthenticatedHttpRequest) -> TemplateResponse:
     """The matrix in use: its scales, rating format and cell colours (set in the admin)."""
     matrix = RiskMatrix.objects.current()
     return TemplateResponse(
